@@ -1,0 +1,43 @@
+"""Counting attempts in Django's cache, for rate limits that a real person never meets.
+
+Keys are hashed, so no address or email is written into the cache in the clear.
+"""
+
+import hashlib
+
+from django.core.cache import cache
+
+
+def _key(scope, key):
+    digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()
+    return f"throttle:{scope}:{digest}"
+
+
+def attempts(scope, key):
+    """How many attempts `key` made in its current window (0 when none or expired)."""
+    return cache.get(_key(scope, key), 0)
+
+
+def reset(scope, key):
+    cache.delete(_key(scope, key))
+
+
+def allow(scope, key, limit, window_seconds):
+    """Count one attempt for `key`; False once more than `limit` were made in the window
+    that began with the first of them."""
+    cache_key = _key(scope, key)
+    if cache.add(cache_key, 1, window_seconds):
+        return True
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(cache_key, 1, window_seconds)
+        return True
+    return count <= limit
+
+
+def client_address(request):
+    # Behind a proxy, the proxy must put the client's address in REMOTE_ADDR (for example
+    # gunicorn's --forwarded-allow-ips with a trusted proxy); a header a client can set
+    # itself would let anyone dodge the limit.
+    return request.META.get("REMOTE_ADDR", "")

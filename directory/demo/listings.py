@@ -1,0 +1,252 @@
+"""Fictional clinics and practitioners for the demo, generated deterministically.
+
+Every clinic and practitioner draws from its own random generator seeded by its number, so the
+London set is the same on every machine and the national set starts with it. Names are made up;
+phone numbers are in Ofcom's range reserved for drama (020 7946 0000-0999); email addresses use
+the reserved .example domain; HCPC numbers sit in a block (PH900000 and up) not yet issued.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass, field
+
+from django.utils.text import slugify
+
+INSURERS = [
+    ("Bupa", "bupa", "https://www.bupa.co.uk/"),
+    ("AXA Health", "axa-health", "https://www.axahealth.co.uk/"),
+    ("Vitality", "vitality", "https://www.vitality.co.uk/"),
+    ("Aviva", "aviva", "https://www.aviva.co.uk/"),
+    ("WPA", "wpa", "https://www.wpa.org.uk/"),
+    ("Cigna", "cigna", "https://www.cigna.co.uk/"),
+    ("Simplyhealth", "simplyhealth", "https://www.simplyhealth.co.uk/"),
+]
+
+LANGUAGES = [
+    ("English", "en"), ("Polish", "pl"), ("Spanish", "es"), ("Portuguese", "pt"),
+    ("Italian", "it"), ("French", "fr"), ("German", "de"), ("Greek", "el"), ("Turkish", "tr"),
+    ("Arabic", "ar"), ("Hindi", "hi"), ("Urdu", "ur"), ("Bengali", "bn"), ("Gujarati", "gu"),
+    ("Punjabi", "pa"), ("Tamil", "ta"), ("Mandarin Chinese", "zh"), ("Cantonese", "yue"),
+    ("Romanian", "ro"), ("Somali", "so"),
+]  # fmt: skip
+
+# (label, slug, from pence, up to pence): a band includes its lower bound, excludes its upper.
+PRICE_BANDS = [
+    ("Under £60", "under-60", None, 6000),
+    ("£60 to £80", "60-to-80", 6000, 8000),
+    ("£80 to £100", "80-to-100", 8000, 10000),
+    ("£100 and over", "100-and-over", 10000, None),
+]
+
+# Price ranges in whole pounds and durations in minutes, by treatment and session type. Dry
+# needling follows the ranges its guide describes: within a session £70-£100, added to a
+# session £15-£30, initial assessment £85-£120, follow-up £60-£90.
+PRICES = {
+    "dry-needling": {
+        "initial": (85, 120, 60),
+        "follow_up": (60, 90, 45),
+        "standard": (70, 100, 45),
+        "add_on": (15, 30, 15),
+    },
+    "acupuncture": {"initial": (75, 110, 60), "follow_up": (55, 85, 40)},
+    "sports-massage": {"standard": (50, 85, 45)},
+    "manual-therapy": {"initial": (80, 115, 60), "follow_up": (60, 90, 45)},
+    "shockwave-therapy": {"standard": (60, 120, 20)},
+    "exercise-rehabilitation": {"initial": (80, 110, 60), "follow_up": (55, 85, 45)},
+}
+DEFAULT_PRICES = {"initial": (80, 110, 60), "follow_up": (55, 85, 45)}
+
+CLINIC_WORDS = [
+    "Alder", "Birchwell", "Cobbleford", "Dovecote", "Elmstead", "Fernhollow", "Greystone",
+    "Hazelmere", "Ivybridge", "Juniper", "Kestrel", "Larkspur", "Meadowgate", "Northwind",
+    "Oakhaven", "Pebblebrook", "Quillfield", "Rowanberry", "Sorrel", "Thistledown", "Umberley",
+    "Vervain", "Willowmere", "Yarrow", "Amberlow", "Bramblecroft", "Cinderford", "Driftwood",
+]  # fmt: skip
+CLINIC_KINDS = [
+    "Physiotherapy", "Physio Clinic", "Sports Physio", "Movement Clinic", "Back & Joint Clinic",
+    "Physiotherapy Rooms", "Musculoskeletal Clinic",
+]  # fmt: skip
+STREETS = [
+    "High Street", "Station Road", "Church Street", "Park Road", "Victoria Road", "Mill Lane",
+    "Market Place", "Kings Road", "Queens Parade", "Albert Road", "Grove Terrace", "The Broadway",
+]  # fmt: skip
+PARKING = [
+    "", "", "Pay-and-display parking on the street outside.",
+    "Two free bays behind the building; ask at reception.",
+    "No parking; nearest car park 5 minutes away.",
+]  # fmt: skip
+FIRST_NAMES = [
+    "Amelia", "Oliver", "Priya", "James", "Sofia", "Mohammed", "Chloe", "Daniel", "Aisha",
+    "Thomas", "Hannah", "Kwame", "Zofia", "Lucas", "Grace", "Mateo", "Fatima", "Samuel", "Isla",
+    "Arjun", "Eleanor", "Tomasz", "Niamh", "Ravi", "Leah", "Marco", "Yasmin", "Owen", "Mei",
+    "Kofi", "Harriet", "Diego", "Anika", "Finn", "Layla", "Rory", "Elif", "Joseph", "Ana",
+    "Callum", "Sana", "Benedict", "Ioana", "Femi", "Clara", "Hugo", "Nadia", "Patrick",
+]  # fmt: skip
+LAST_NAMES = [
+    "Ashworth", "Brennan", "Chowdhury", "Delacroix", "Ekwueme", "Fairbairn", "Gallagher",
+    "Hartigan", "Iqbal", "Jankowski", "Kapoor", "Lindqvist", "Mensah", "Nakamura", "Okafor",
+    "Pemberton", "Quinlan", "Rosenthal", "Sandoval", "Thackeray", "Uddin", "Varga", "Whitlock",
+    "Yilmaz", "Zielinski", "Abernethy", "Blackwood", "Castellano", "Dunmore", "Everett",
+    "Fenwick", "Grimaldi", "Holloway", "Ivanova", "Jephcott", "Kowalczyk", "Larkin",
+    "Montague", "Novak", "Osei", "Prendergast", "Ramaswamy", "Sinclair", "Trevelyan",
+]  # fmt: skip
+SPECIALISMS = [
+    "running injuries", "neck and shoulder pain", "lower back pain", "sports injuries",
+    "post-operative rehabilitation", "persistent pain", "desk-related aches", "dance injuries",
+    "tendon problems", "pre- and post-natal care", "older adults' mobility", "golf and tennis",
+]  # fmt: skip
+
+
+@dataclass
+class ClinicPlan:
+    number: int
+    row: dict
+    offers: list = field(default_factory=list)  # (treatment slug, session type, pence, minutes)
+    hours: list = field(default_factory=list)  # (weekday, opens, closes)
+    treatment_slugs: list = field(default_factory=list)
+
+
+@dataclass
+class PractitionerPlan:
+    row: dict
+    clinic_numbers: list
+    treatment_slugs: list
+    language_codes: list
+    insurers: list  # (insurer slug, provider number)
+
+
+# The letters an inward code may end with (never C, I, K, M, O or V).
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+
+
+def _price(rng, low, high):
+    """Whole pence, rounded to £5 as clinics price."""
+    return rng.randrange(low, high + 1, 5) * 100
+
+
+def _opening_hours(rng):
+    evening = rng.random() < 0.4
+    split_lunch = not evening and rng.random() < 0.15
+    hours = []
+    for weekday in range(5):
+        if split_lunch:
+            hours += [(weekday, datetime.time(9), datetime.time(13))]
+            hours += [(weekday, datetime.time(14), datetime.time(18))]
+        elif evening:
+            hours.append((weekday, datetime.time(7, 30), datetime.time(20, 30)))
+        else:
+            hours.append((weekday, datetime.time(9), datetime.time(18)))
+    if rng.random() < 0.5:
+        hours.append((5, datetime.time(9), datetime.time(13)))
+    if rng.random() < 0.1:
+        hours.append((6, datetime.time(10), datetime.time(14)))
+    return hours
+
+
+def plan_clinic(number, area, outward_code, centre, treatment_slugs, today):
+    """Everything about clinic `number`, drawn from its own generator."""
+    rng = random.Random(f"clinic-{number}")
+    word = CLINIC_WORDS[number % len(CLINIC_WORDS)]
+    kind = CLINIC_KINDS[(number // len(CLINIC_WORDS)) % len(CLINIC_KINDS)]
+    name = f"{word} {kind} {area['name']}"
+    slug = slugify(f"{word} {kind} {area['slug']} {number}")
+    offers_dry_needling = number % 3 != 2  # two clinics in three, as in London today
+    others = [slug_ for slug_ in treatment_slugs if slug_ != "dry-needling"]
+    chosen = rng.sample(others, k=rng.randint(1, min(4, len(others))))
+    if offers_dry_needling:
+        chosen = ["dry-needling", *chosen]
+    offers = []
+    for treatment_slug in chosen:
+        sessions = PRICES.get(treatment_slug, DEFAULT_PRICES)
+        for session_type, (low, high, minutes) in sessions.items():
+            required = session_type in ("initial", "follow_up")
+            if required or rng.random() < (0.7 if session_type == "standard" else 0.5):
+                offers.append((treatment_slug, session_type, _price(rng, low, high), minutes))
+    if not any(o[0] == "dry-needling" for o in offers) and offers_dry_needling:
+        offers.append(("dry-needling", "add_on", _price(rng, 15, 30), 15))
+
+    inward = f"{rng.randint(1, 9)}{rng.choice(INWARD_LETTERS)}{rng.choice(INWARD_LETTERS)}"
+    latitude = round(centre[0] + rng.uniform(-0.006, 0.006), 5)
+    longitude = round(centre[1] + rng.uniform(-0.009, 0.009), 5)
+    confirmed = (
+        today - datetime.timedelta(days=rng.randint(0, 600)) if rng.random() < 0.92 else None
+    )
+    verified = today - datetime.timedelta(days=rng.randint(10, 700)) if rng.random() < 0.8 else None
+    treatment_names = ", ".join(t.replace("-", " ") for t in chosen[:3])
+    row = {
+        "name": name,
+        "slug": slug,
+        "description": (
+            f"{name} is an independent physiotherapy clinic in {area['name']}. "
+            f"The team sees adults with {rng.choice(SPECIALISMS)} and "
+            f"{rng.choice(SPECIALISMS)}, and offers {treatment_names}. "
+            "Every course of treatment starts with an assessment and a plan agreed with you."
+        ),
+        "address_line1": f"{rng.randint(1, 240)} {rng.choice(STREETS)}",
+        "address_line2": rng.choice(["", "", f"Unit {rng.randint(1, 12)}", "First floor"]),
+        "town": "London",
+        "postcode": f"{outward_code} {inward}",
+        "outward_code": outward_code,
+        "latitude": latitude,
+        "longitude": longitude,
+        "phone": f"020 7946 0{number % 1000:03d}",
+        "email": f"hello@{slug}.example",
+        "website": f"https://{slug}.example/",
+        "step_free_access": rng.random() < 0.6,
+        "has_lift": rng.random() < 0.3,
+        "accessible_toilet": rng.random() < 0.4,
+        "parking": rng.choice(PARKING),
+        "nearest_station": f"{area['name']} ({rng.randint(2, 12)} minutes' walk)",
+        "home_visits": rng.random() < 0.2,
+        "video_consultations": rng.random() < 0.45,
+        "accepting_new_patients": rng.random() < 0.85,
+        "is_published": rng.random() < 0.97,
+        "verified_on": verified,
+        "details_confirmed_on": confirmed,
+    }
+    return ClinicPlan(number, row, offers, _opening_hours(rng), chosen)
+
+
+def plan_practitioner(number, clinic_plans, insurer_slugs, language_codes, today, taken_slugs):
+    """Practitioner `number`: works at one clinic, sometimes a second nearby one."""
+    rng = random.Random(f"practitioner-{number}")
+    home = clinic_plans[number % len(clinic_plans)]
+    clinics = [home]
+    if rng.random() < 0.15 and len(clinic_plans) > 1:
+        clinics.append(clinic_plans[(number + rng.randint(1, 5)) % len(clinic_plans)])
+    first = rng.choice(FIRST_NAMES)
+    last = rng.choice(LAST_NAMES)
+    slug = slugify(f"{first} {last}")
+    suffix = 2
+    while slug in taken_slugs:
+        slug = slugify(f"{first} {last} {suffix}")
+        suffix += 1
+    taken_slugs.add(slug)
+    offered = sorted({t for plan in clinics for t in plan.treatment_slugs})
+    treatments = [t for t in offered if t == "dry-needling" or rng.random() < 0.7] or offered[:1]
+    spoken = ["en"]
+    if rng.random() < 0.35:
+        spoken += rng.sample([c for c in language_codes if c != "en"], k=rng.randint(1, 2))
+    insurers = [
+        (slug_, f"{slug_[:3].upper()}{rng.randint(10000, 99999)}" if rng.random() < 0.5 else "")
+        for slug_ in rng.sample(insurer_slugs, k=rng.randint(0, len(insurer_slugs)))
+    ]
+    roll = rng.random()
+    gender = "female" if roll < 0.6 else "male" if roll < 0.98 else "non_binary"
+    checked = today - datetime.timedelta(days=rng.randint(5, 400)) if rng.random() < 0.9 else None
+    row = {
+        "first_name": first,
+        "last_name": last,
+        "slug": slug,
+        "hcpc_number": f"PH{900000 + number}",
+        "hcpc_checked_on": checked,
+        "is_csp_member": rng.random() < 0.85,
+        "gender": gender,
+        "bio": (
+            f"{first} is a chartered physiotherapist with a particular interest in "
+            f"{rng.choice(SPECIALISMS)}. {first} qualified {rng.randint(3, 25)} years ago and "
+            f"combines hands-on treatment with exercise plans patients can follow at home."
+        ),
+        "is_published": rng.random() < 0.98,
+    }
+    return PractitionerPlan(row, [plan.number for plan in clinics], treatments, spoken, insurers)

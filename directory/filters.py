@@ -1,0 +1,483 @@
+"""The clinic search: every public search parameter is a django-filter filter and a form field.
+
+Malformed or unknown values become form errors on their fields and are left out of the query;
+they never reach the database. Facet counts ("how many results would this choice give") are
+computed here in one query per facet, whatever the number of options.
+"""
+
+import datetime
+import math
+from functools import cached_property
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+)
+from django.db.models.functions import Coalesce, Sqrt, TruncDate
+from django.urls import reverse
+from django.utils import timezone
+
+from clinics.forms import PostcodeField
+from clinics.models import (
+    Area,
+    Clinic,
+    Insurer,
+    InsurerRecognition,
+    Language,
+    Offer,
+    OpeningHours,
+    Practitioner,
+)
+from clinics.search import search_clinics
+from directory.forms import ClinicSearchForm
+from directory.models import PriceBand
+from treatments.models import Condition, Treatment
+
+MILES_PER_DEGREE_LATITUDE = 69.05
+EVENING_STARTS = datetime.time(18, 0)
+
+
+class Sort:
+    RELEVANCE, PRICE, DISTANCE, NAME = "relevance", "price", "distance", "name"
+    CHOICES = [
+        (RELEVANCE, "Best match"),
+        (PRICE, "Price, lowest first"),
+        (DISTANCE, "Distance, nearest first"),
+        (NAME, "Name"),
+    ]
+
+
+OPEN_CHOICES = [("evening", "Evenings (after 6pm)"), ("weekend", "Weekends")]
+FLAGS = {
+    # parameter: (clinic field, label)
+    "home_visits": ("home_visits", "Home visits"),
+    "video": ("video_consultations", "Video consultations"),
+    "step_free": ("step_free_access", "Step-free entrance"),
+}
+
+
+class FlagFilter(django_filters.BooleanFilter):
+    """A tick box: ticked narrows to clinics with the feature; unticked does not filter."""
+
+    field_class = forms.BooleanField
+
+    def filter(self, qs, value):
+        return qs.filter(**{self.field_name: True}) if value else qs
+
+
+class WholePoundsFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class PostcodeFilter(django_filters.Filter):
+    field_class = PostcodeField
+
+
+def months_ago(months, today=None):
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=round(months * 365.25 / 12))
+
+
+class ClinicFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Keywords", method="filter_text", max_length=100)
+    treatment = django_filters.ModelChoiceFilter(
+        queryset=Treatment.objects.published(),
+        to_field_name="slug",
+        method="filter_treatment",
+        empty_label="Any treatment",
+        label="Treatment",
+    )
+    condition = django_filters.ModelChoiceFilter(
+        queryset=Condition.objects.published(),
+        to_field_name="slug",
+        method="filter_condition",
+        empty_label="Any condition",
+        label="Condition",
+    )
+    area = django_filters.ModelChoiceFilter(
+        queryset=Area.objects.order_by("name"),
+        to_field_name="slug",
+        method="filter_area",
+        empty_label="Anywhere in London",
+        label="Area",
+    )
+    postcode = PostcodeFilter(
+        method="filter_postcode",
+        label="Postcode",
+        help_text="A full postcode or a district, such as SW4.",
+    )
+    insurer = django_filters.ModelMultipleChoiceFilter(
+        queryset=Insurer.objects.all(),
+        to_field_name="slug",
+        method="filter_insurer",
+        widget=forms.CheckboxSelectMultiple,
+        label="Insurer",
+    )
+    max_price = WholePoundsFilter(
+        method="filter_max_price", label="Maximum price (£)", min_value=1, max_value=1000
+    )
+    price_band = django_filters.ModelChoiceFilter(
+        queryset=PriceBand.objects.all(),
+        to_field_name="slug",
+        method="filter_price_band",
+        empty_label="Any price",
+        label="Price",
+    )
+    gender = django_filters.ChoiceFilter(
+        choices=Practitioner.Gender.choices,
+        method="filter_gender",
+        empty_label="No preference",
+        label="Practitioner's gender",
+    )
+    language = django_filters.ModelChoiceFilter(
+        queryset=Language.objects.all(),
+        to_field_name="code",
+        method="filter_language",
+        empty_label="Any language",
+        label="Speaks",
+    )
+    open = django_filters.MultipleChoiceFilter(
+        choices=OPEN_CHOICES,
+        method="filter_open",
+        widget=forms.CheckboxSelectMultiple,
+        label="Open",
+    )
+    home_visits = FlagFilter(field_name="home_visits", label="Home visits")
+    video = FlagFilter(field_name="video_consultations", label="Video consultations")
+    step_free = FlagFilter(field_name="step_free_access", label="Step-free entrance")
+    sort = django_filters.ChoiceFilter(
+        choices=Sort.CHOICES, method="filter_nothing", empty_label=None, label="Sort by"
+    )
+    show = django_filters.ChoiceFilter(
+        choices=[("clinics", "Clinics"), ("practitioners", "Practitioners")],
+        method="filter_nothing",
+        empty_label=None,
+        label="Show",
+    )
+
+    class Meta:
+        model = Clinic
+        fields = []
+        form = ClinicSearchForm
+
+    # --- Filters ---------------------------------------------------------------------------
+
+    def chosen(self, name):
+        """A cleaned value, or None when absent or invalid."""
+        return self.form.cleaned_data.get(name) if hasattr(self.form, "cleaned_data") else None
+
+    def matching_practitioners(self, without=()):
+        """Published practitioners matching the practitioner filters (not tied to a clinic)."""
+        people = Practitioner.objects.published()
+        if treatment := self.chosen("treatment"):
+            people = people.filter(treatments=treatment)
+        if gender := self.chosen("gender"):
+            people = people.filter(gender=gender)
+        if language := self.chosen("language"):
+            people = people.filter(languages=language)
+        if "insurer" not in without and (insurers := self.chosen("insurer")):
+            people = people.filter(
+                Exists(
+                    InsurerRecognition.objects.filter(
+                        practitioner=OuterRef("pk"), insurer__in=insurers
+                    )
+                )
+            )
+        return people
+
+    def offers_in_scope(self):
+        """The offers price filters look at: the chosen treatment's, or any."""
+        offers = Offer.objects.filter(clinic=OuterRef("pk"))
+        if treatment := self.chosen("treatment"):
+            offers = offers.filter(treatment=treatment)
+        return offers
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        return search_clinics(queryset, value)
+
+    def filter_treatment(self, queryset, name, treatment):
+        return queryset.offering(treatment)
+
+    def filter_condition(self, queryset, name, condition):
+        return queryset.filter(
+            Exists(Offer.objects.filter(clinic=OuterRef("pk"), treatment__conditions=condition))
+        )
+
+    def filter_area(self, queryset, name, area):
+        return queryset.in_area(area)
+
+    def filter_postcode(self, queryset, name, outward_code):
+        radius = settings.SEARCH_RADIUS_MILES
+        lat_margin = radius / MILES_PER_DEGREE_LATITUDE
+        lng_margin = lat_margin / math.cos(math.radians(outward_code.latitude))
+        # The box lets an index on the coordinates do the work; the exact circle follows.
+        return (
+            queryset.filter(
+                latitude__range=(
+                    outward_code.latitude - lat_margin,
+                    outward_code.latitude + lat_margin,
+                ),
+                longitude__range=(
+                    outward_code.longitude - lng_margin,
+                    outward_code.longitude + lng_margin,
+                ),
+            )
+            .annotate(distance=distance_from(outward_code))
+            .filter(distance__lte=radius)
+        )
+
+    def filter_insurer(self, queryset, name, insurers):
+        if not insurers:
+            return queryset
+        return queryset.filter(Exists(self.matching_practitioners().filter(clinics=OuterRef("pk"))))
+
+    def filter_gender(self, queryset, name, gender):
+        return queryset.filter(Exists(self.matching_practitioners().filter(clinics=OuterRef("pk"))))
+
+    filter_language = filter_gender
+
+    def filter_max_price(self, queryset, name, pounds):
+        return queryset.filter(
+            Exists(self.offers_in_scope().filter(price_pence__lte=int(pounds) * 100))
+        )
+
+    def filter_price_band(self, queryset, name, band):
+        return queryset.filter(Exists(band.filter_offers(self.offers_in_scope())))
+
+    def filter_open(self, queryset, name, values):
+        hours = OpeningHours.objects.filter(clinic=OuterRef("pk"))
+        if "evening" in values:
+            queryset = queryset.filter(
+                Exists(hours.filter(weekday__lte=4, closes__gt=EVENING_STARTS))
+            )
+        if "weekend" in values:
+            queryset = queryset.filter(Exists(hours.filter(weekday__gte=5)))
+        return queryset
+
+    # --- The query as a whole ------------------------------------------------------------
+
+    def base_queryset(self):
+        """Published clinics, without those whose details are too old to trust."""
+        confirmed = Coalesce(
+            "details_confirmed_on", TruncDate("created_at"), output_field=DateField()
+        )
+        return (
+            self.queryset.annotate(confirmed=confirmed)
+            .filter(confirmed__gte=months_ago(settings.LISTING_HIDDEN_AFTER_MONTHS))
+            .annotate(
+                is_stale=ExpressionWrapper(
+                    Q(confirmed__lt=months_ago(settings.LISTING_STALE_AFTER_MONTHS)),
+                    output_field=BooleanField(),
+                )
+            )
+        )
+
+    def filtered(self, without=()):
+        queryset = self.base_queryset()
+        for name, value in self.form.cleaned_data.items():
+            if name not in without:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def filter_queryset(self, queryset):
+        return self.sorted(self.filtered())
+
+    def sort_order(self):
+        sort = self.chosen("sort") or Sort.RELEVANCE
+        if sort == Sort.RELEVANCE:
+            if self.chosen("q"):
+                return [F("relevance").desc()]
+            return [F("distance").asc()] if self.chosen("postcode") else []
+        if sort == Sort.DISTANCE:
+            return [F("distance").asc()] if self.chosen("postcode") else []
+        if sort == Sort.PRICE:
+            return [F("lowest_price").asc(nulls_last=True)]
+        return []
+
+    def sorted(self, queryset):
+        if self.chosen("sort") == Sort.PRICE:
+            cheapest = self.offers_in_scope().order_by("price_pence").values("price_pence")[:1]
+            queryset = queryset.annotate(lowest_price=cheapest)
+        # Fresh listings first; name and id last, so that pages never repeat or skip a clinic.
+        return queryset.order_by("is_stale", *self.sort_order(), "name", "pk")
+
+    # --- Facets and suggestions ----------------------------------------------------------
+
+    def facet_counts(self):
+        """For each option of each facet, how many clinics the search would find with that
+        option chosen and every other choice kept. One query per facet, whatever the number
+        of options, plus one for the area tree."""
+        return {
+            "treatment": self._treatment_counts(),
+            "area": self._area_counts(self.filtered(without={"area"})),
+            "insurer": self._insurer_counts(),
+            "price_band": self._price_band_counts(),
+            **self._feature_counts(),
+        }
+
+    @cached_property
+    def options(self):
+        """Each faceted field's options, fetched once for both counting and labelling."""
+        return {
+            name: list(self.filters[name].queryset)
+            for name in ("treatment", "area", "insurer", "price_band")
+        }
+
+    def _clinic_ids(self, without):
+        return self.filtered(without=without).values("pk")
+
+    def _treatment_counts(self):
+        rows = (
+            Offer.objects.filter(clinic__in=self._clinic_ids({"treatment"}))
+            .values_list("treatment")
+            .annotate(clinics=Count("clinic", distinct=True))
+        )
+        return dict(rows)
+
+    def _area_counts(self, clinics):
+        parents = {area.pk: area.parent_id for area in self.options["area"]}
+        return Clinic.objects.filter(pk__in=clinics.values("pk")).area_counts(parents)
+
+    def _insurer_counts(self):
+        people = self.matching_practitioners(without={"insurer"})
+        rows = (
+            InsurerRecognition.objects.filter(
+                practitioner__in=people.values("pk"),
+                practitioner__clinics__in=self._clinic_ids({"insurer"}),
+            )
+            .values_list("insurer")
+            .annotate(clinics=Count("practitioner__clinics", distinct=True))
+        )
+        return dict(rows)
+
+    def _price_band_counts(self):
+        clinics = self.filtered(without={"price_band"})
+        counts = clinics.aggregate(
+            **{
+                str(band.pk): Count(
+                    "pk", filter=Q(Exists(band.filter_offers(self.offers_in_scope())))
+                )
+                for band in self.options["price_band"]
+            }
+        )
+        return {int(pk): n for pk, n in counts.items()}
+
+    def _feature_counts(self):
+        """Yes/no choices: counted over the current results, since ticking one only narrows.
+        A ticked one's count is the current total."""
+        hours = OpeningHours.objects.filter(clinic=OuterRef("pk"))
+        counts = self.filtered().aggregate(
+            total=Count("pk"),
+            evening=Count(
+                "pk", filter=Q(Exists(hours.filter(weekday__lte=4, closes__gt=EVENING_STARTS)))
+            ),
+            weekend=Count("pk", filter=Q(Exists(hours.filter(weekday__gte=5)))),
+            **{
+                param: Count("pk", filter=Q(**{field: True})) for param, (field, _) in FLAGS.items()
+            },
+        )
+        return {
+            "open": {"evening": counts["evening"], "weekend": counts["weekend"]},
+            **{param: counts[param] for param in FLAGS},
+            "total": counts["total"],
+        }
+
+    def label_with_counts(self, counts):
+        """Put each option's count in its label, so the form says what a choice would give.
+        Only the widgets change: validation still uses the fields' own querysets."""
+        fields = self.form.fields
+
+        def label(text, n):
+            return f"{text} ({n})"
+
+        treatment = fields["treatment"]
+        treatment.widget.choices = [("", treatment.empty_label)] + [
+            (t.slug, label(t.name, counts["treatment"].get(t.pk, 0))) for t in treatment.queryset
+        ]
+        area = fields["area"]
+        area.widget.choices = [("", area.empty_label)] + [
+            (a.slug, label(a.name, counts["area"].get(a.pk, 0))) for a in self.options["area"]
+        ]
+        insurer = fields["insurer"]
+        insurer.widget.choices = [
+            (i.slug, label(i.name, counts["insurer"].get(i.pk, 0))) for i in self.options["insurer"]
+        ]
+        band = fields["price_band"]
+        band.widget.choices = [("", band.empty_label)] + [
+            (b.slug, label(b.label, counts["price_band"].get(b.pk, 0)))
+            for b in self.options["price_band"]
+        ]
+        fields["open"].widget.choices = [
+            (value, label(text, counts["open"][value])) for value, text in OPEN_CHOICES
+        ]
+        for param, (_, text) in FLAGS.items():
+            # The bound field caches its label when the form is validated.
+            self.form[param].label = fields[param].label = label(text, counts[param])
+
+    def landing_path(self):
+        """The landing page this search narrows: treatment in area, area, condition, or the
+        plain search page."""
+        treatment, area = self.chosen("treatment"), self.chosen("area")
+        if treatment and area:
+            return reverse("treatment-area", args=[treatment.slug, area.slug])
+        if area:
+            return area.get_absolute_url()
+        if condition := self.chosen("condition"):
+            return condition.get_absolute_url()
+        if treatment:
+            return reverse("search") + f"?treatment={treatment.slug}"
+        return reverse("search")
+
+    def active_choices(self):
+        """The parameters that narrow the search now, by name."""
+        data = getattr(self.form, "cleaned_data", {})
+        return [name for name, value in data.items() if name not in ("sort", "show") and value]
+
+    def suggestions(self, area_counts_nearby=5):
+        """For a search with no results: the single choice to drop (with the count it would
+        give), and the nearest areas that have results. One count per active choice."""
+        drops = []
+        for name in self.active_choices():
+            count = self.filtered(without={name}).count()
+            if count:
+                drops.append((name, self.filters[name].label or name.replace("_", " "), count))
+        centre = self.chosen("postcode") or self.chosen("area")
+        nearest = []
+        if centre is not None:
+            counts = self._area_counts(self.filtered(without={"area", "postcode"}))
+            areas = Area.objects.exclude(kind=Area.Kind.REGION).filter(
+                pk__in=[pk for pk, n in counts.items() if n]
+            )
+            nearest = sorted(
+                areas,
+                key=lambda a: (
+                    (a.latitude - centre.latitude) ** 2
+                    + ((a.longitude - centre.longitude) * 0.62) ** 2
+                ),
+            )[:area_counts_nearby]
+            for area in nearest:
+                area.clinic_count = counts[area.pk]
+        return {"drops": drops, "nearest_areas": nearest}
+
+
+def distance_from(outward_code):
+    """Miles from an outward code's centre: an equirectangular approximation, which within
+    London is within a few metres of the great-circle distance and needs only Sqrt."""
+    miles_per_degree_longitude = MILES_PER_DEGREE_LATITUDE * math.cos(
+        math.radians(outward_code.latitude)
+    )
+    north = (F("latitude") - outward_code.latitude) * MILES_PER_DEGREE_LATITUDE
+    east = (F("longitude") - outward_code.longitude) * miles_per_degree_longitude
+    return Sqrt(north * north + east * east)

@@ -1,0 +1,337 @@
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from clinics.models import (
+    Area,
+    Clinic,
+    Insurer,
+    InsurerRecognition,
+    Language,
+    Offer,
+    OpeningHours,
+    OutwardCode,
+    Practitioner,
+    StaffMembership,
+)
+from directory.demo import areas, listings, treatments
+from directory.demo.sync import SyncResult, sync_rows
+from directory.models import PriceBand
+from treatments.models import (
+    Condition,
+    Guide,
+    GuideFAQ,
+    GuideSection,
+    Treatment,
+    TreatmentCondition,
+)
+
+# (clinics, practitioners) for each --scale.
+SCALES = {"london": (200, 500), "national": (10_000, 60_000)}
+
+DEMO_ACCOUNTS = [
+    # (username, email, password, is_superuser)
+    ("admin", "admin@demo.example", "demo-admin-password", True),
+    ("staff", "staff@demo.example", "demo-staff-password", False),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data: London's areas, treatments with their guides, fictional clinics and "
+        "practitioners, and demo accounts. Deterministic; running it again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            choices=sorted(SCALES),
+            default="london",
+            help="london: about 200 clinics (default); national: 10,000 clinics and 60,000 "
+            "practitioners, for benchmarks.",
+        )
+
+    def handle(self, *args, scale, **options):
+        self.today = timezone.localdate()
+        clinic_count, practitioner_count = SCALES[scale]
+        with transaction.atomic():
+            self.load_reference_data()
+            area_by_slug = self.load_areas()
+            treatment_ids = self.load_treatments()
+            self.load_listings(area_by_slug, treatment_ids, clinic_count, practitioner_count)
+            self.load_accounts()
+
+    def report(self, label, result):
+        if result.created or result.updated:
+            self.stdout.write(f"{label}: {result.created} created, {result.updated} updated")
+        else:
+            self.stdout.write(f"{label}: unchanged")
+
+    def load_reference_data(self):
+        insurers = [{"name": n, "slug": s, "website": w} for n, s, w in listings.INSURERS]
+        self.report("Insurers", sync_rows(Insurer, insurers, key=["slug"])[0])
+        languages = [{"name": name, "code": code} for name, code in listings.LANGUAGES]
+        self.report("Languages", sync_rows(Language, languages, key=["code"])[0])
+        bands = [
+            {"label": label, "slug": slug, "min_pence": low, "max_pence": high, "order": i}
+            for i, (label, slug, low, high) in enumerate(listings.PRICE_BANDS)
+        ]
+        self.report("Price bands", sync_rows(PriceBand, bands, key=["slug"])[0])
+
+    def load_areas(self):
+        """Regions, then boroughs, then neighbourhoods: each level needs its parents' ids."""
+
+        def rows(entries, kind, parent_ids, parent_key):
+            return [
+                {
+                    "name": entry["name"],
+                    "slug": entry["slug"],
+                    "kind": kind,
+                    "parent_id": parent_ids[(entry[parent_key],)] if parent_key else None,
+                    "latitude": entry["centre"][0],
+                    "longitude": entry["centre"][1],
+                }
+                for entry in entries
+            ]
+
+        total = SyncResult()
+        result, region_ids = sync_rows(Area, rows(areas.REGIONS, "region", {}, None), ["slug"])
+        total += result
+        result, borough_ids = sync_rows(
+            Area, rows(areas.BOROUGHS, "borough", region_ids, "region"), ["slug"]
+        )
+        total += result
+        result, neighbourhood_ids = sync_rows(
+            Area, rows(areas.NEIGHBOURHOODS, "neighbourhood", borough_ids, "borough"), ["slug"]
+        )
+        self.report("Areas", total + result)
+
+        area_ids = {**borough_ids, **neighbourhood_ids}
+        codes = [
+            {"code": code, "area_id": area_ids[(entry["slug"],)], "latitude": lat, "longitude": lng}
+            for entry in [*areas.BOROUGHS, *areas.NEIGHBOURHOODS]
+            for code in entry["postcodes"]
+            for lat, lng in [areas.OUTWARD_CODES[code]]
+        ]
+        self.report("Outward codes", sync_rows(OutwardCode, codes, ["code"])[0])
+        return {entry["slug"]: entry for entry in [*areas.BOROUGHS, *areas.NEIGHBOURHOODS]} | {
+            "_ids": area_ids
+        }
+
+    def load_treatments(self):
+        conditions = [
+            {"name": c["name"], "slug": c["slug"], "summary": c["summary"], "is_published": True}
+            for c in treatments.CONDITIONS
+        ]
+        self.report("Conditions", (result := sync_rows(Condition, conditions, ["slug"]))[0])
+        condition_ids = result[1]
+        rows = [
+            {"name": t["name"], "slug": t["slug"], "summary": t["summary"], "is_published": True}
+            for t in treatments.TREATMENTS
+        ]
+        result, treatment_ids = sync_rows(Treatment, rows, ["slug"])
+        self.report("Treatments", result)
+
+        related = [
+            {"from_treatment_id": a, "to_treatment_id": b}
+            for t in treatments.TREATMENTS
+            for other in t["related"]
+            # The relation is symmetrical: Django stores a row in each direction.
+            for a, b in [
+                (treatment_ids[(t["slug"],)], treatment_ids[(other,)]),
+                (treatment_ids[(other,)], treatment_ids[(t["slug"],)]),
+            ]
+        ]
+        unique_related = list(
+            {(r["from_treatment_id"], r["to_treatment_id"]): r for r in related}.values()
+        )
+        through = Treatment.related.through
+        self.report(
+            "Related treatments",
+            sync_rows(through, unique_related, ["from_treatment_id", "to_treatment_id"])[0],
+        )
+        links = [
+            {
+                "treatment_id": treatment_ids[(t["slug"],)],
+                "condition_id": condition_ids[(condition_slug,)],
+                "structures": structures,
+                "order": order,
+            }
+            for t in treatments.TREATMENTS
+            for order, (condition_slug, structures) in enumerate(t["conditions"])
+        ]
+        self.report(
+            "Treatment conditions",
+            sync_rows(TreatmentCondition, links, ["treatment_id", "condition_id"])[0],
+        )
+        self.load_guides(treatment_ids)
+        return {slug: pk for (slug,), pk in treatment_ids.items()}
+
+    def load_guides(self, treatment_ids):
+        guides = []
+        for t in treatments.TREATMENTS:
+            g = t["guide"]
+            guides.append(
+                {
+                    "treatment_id": treatment_ids[(t["slug"],)],
+                    "title": g["title"],
+                    "seo_title": g["seo_title"],
+                    "seo_description": g["seo_description"],
+                    "intro": g["intro"],
+                    "status": Guide.Status.PUBLISHED,
+                    "sessions_min": g["sessions_min"],
+                    "sessions_max": g["sessions_max"],
+                    "reviewer_name": g["reviewer_name"],
+                    "reviewer_credentials": g["reviewer_credentials"],
+                    "reviewed_on": datetime.date.fromisoformat(g["reviewed_on"]),
+                }
+            )
+        result, guide_ids = sync_rows(Guide, guides, ["treatment_id"])
+        self.report("Guides", result)
+        sections, faqs = [], []
+        for t in treatments.TREATMENTS:
+            guide_id = guide_ids[(treatment_ids[(t["slug"],)],)]
+            for order, section in enumerate(t["guide"]["sections"]):
+                sections.append(
+                    {
+                        "guide_id": guide_id,
+                        "anchor": slugify(section["heading"]),
+                        "heading": section["heading"],
+                        "body": section["body"],
+                        "order": order,
+                    }
+                )
+            for order, faq in enumerate(t["guide"]["faqs"]):
+                faqs.append(
+                    {
+                        "guide_id": guide_id,
+                        "order": order,
+                        "question": faq["question"],
+                        "answer": faq["answer"],
+                    }
+                )
+        self.report("Guide sections", sync_rows(GuideSection, sections, ["guide_id", "anchor"])[0])
+        self.report("Guide FAQs", sync_rows(GuideFAQ, faqs, ["guide_id", "order"])[0])
+
+    def load_listings(self, area_by_slug, treatment_ids, clinic_count, practitioner_count):
+        area_ids = area_by_slug.pop("_ids")
+        # Every borough and neighbourhood in turn, so clinics spread across all of London.
+        places = [
+            (entry, code)
+            for entry in [*areas.NEIGHBOURHOODS, *areas.BOROUGHS]
+            for code in entry["postcodes"][:1]
+        ]
+        plans = []
+        for number in range(clinic_count):
+            area, first_code = places[number % len(places)]
+            codes = area["postcodes"]
+            code = codes[(number // len(places)) % len(codes)] if codes else first_code
+            plan = listings.plan_clinic(
+                number, area, code, areas.OUTWARD_CODES[code], sorted(treatment_ids), self.today
+            )
+            plan.row["area_id"] = area_ids[(area["slug"],)]
+            plans.append(plan)
+
+        result, clinic_ids = sync_rows(Clinic, [p.row for p in plans], ["slug"])
+        self.report("Clinics", result)
+        clinic_id_by_number = {p.number: clinic_ids[(p.row["slug"],)] for p in plans}
+
+        offers = [
+            {
+                "clinic_id": clinic_id_by_number[p.number],
+                "treatment_id": treatment_ids[treatment_slug],
+                "session_type": session_type,
+                "price_pence": pence,
+                "duration_minutes": minutes,
+                "price_confirmed_on": p.row["details_confirmed_on"],
+            }
+            for p in plans
+            for treatment_slug, session_type, pence, minutes in p.offers
+        ]
+        self.report(
+            "Offers", sync_rows(Offer, offers, ["clinic_id", "treatment_id", "session_type"])[0]
+        )
+        hours = [
+            {"clinic_id": clinic_id_by_number[p.number], "weekday": day, "opens": o, "closes": c}
+            for p in plans
+            for day, o, c in p.hours
+        ]
+        self.report(
+            "Opening hours", sync_rows(OpeningHours, hours, ["clinic_id", "weekday", "opens"])[0]
+        )
+        self.load_practitioners(plans, clinic_id_by_number, treatment_ids, practitioner_count)
+
+    def load_practitioners(self, plans, clinic_id_by_number, treatment_ids, count):
+        insurer_ids = dict(Insurer.objects.values_list("slug", "pk"))
+        language_ids = dict(Language.objects.values_list("code", "pk"))
+        taken_slugs = set()
+        people = [
+            listings.plan_practitioner(
+                number, plans, sorted(insurer_ids), sorted(language_ids), self.today, taken_slugs
+            )
+            for number in range(count)
+        ]
+        result, practitioner_ids = sync_rows(Practitioner, [p.row for p in people], ["slug"])
+        self.report("Practitioners", result)
+
+        def pid(person):
+            return practitioner_ids[(person.row["slug"],)]
+
+        works_at = [
+            {"practitioner_id": pid(p), "clinic_id": clinic_id_by_number[n]}
+            for p in people
+            for n in p.clinic_numbers
+        ]
+        offers = [
+            {"practitioner_id": pid(p), "treatment_id": treatment_ids[slug]}
+            for p in people
+            for slug in p.treatment_slugs
+        ]
+        speaks = [
+            {"practitioner_id": pid(p), "language_id": language_ids[code]}
+            for p in people
+            for code in p.language_codes
+        ]
+        recognitions = [
+            {"practitioner_id": pid(p), "insurer_id": insurer_ids[slug], "provider_number": number}
+            for p in people
+            for slug, number in p.insurers
+        ]
+        key = ["practitioner_id"]
+        total = sync_rows(Practitioner.clinics.through, works_at, [*key, "clinic_id"])[0]
+        total += sync_rows(Practitioner.treatments.through, offers, [*key, "treatment_id"])[0]
+        total += sync_rows(Practitioner.languages.through, speaks, [*key, "language_id"])[0]
+        total += sync_rows(InsurerRecognition, recognitions, [*key, "insurer_id"])[0]
+        self.report("Practitioner links", total)
+
+    def load_accounts(self):
+        User = get_user_model()
+        staff_clinics = list(Clinic.objects.published().order_by("pk")[:2])
+        for username, email, password, is_superuser in DEMO_ACCOUNTS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                # Only on first creation: setting a password again would re-salt its hash.
+                user = User(username=username, email=email, is_staff=is_superuser)
+                user.is_superuser = is_superuser
+                user.set_password(password)
+                user.save()
+                self.stdout.write(f"Account {username}: created")
+            if not is_superuser:
+                roles = [StaffMembership.Role.OWNER, StaffMembership.Role.EDITOR]
+                for clinic, role in zip(staff_clinics, roles, strict=False):
+                    StaffMembership.objects.get_or_create(
+                        user=user, clinic=clinic, defaults={"role": role}
+                    )
+        self.stdout.write(
+            self.style.SUCCESS("\nDemo accounts (for a local demo only):")
+            + "".join(
+                f"\n  {'admin' if su else 'clinic staff'}: username {u}, password {p}"
+                for u, _, p, su in DEMO_ACCOUNTS
+            )
+            + "\n  clinic staff work at: "
+            + ", ".join(c.name for c in staff_clinics)
+        )

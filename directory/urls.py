@@ -1,0 +1,55 @@
+import re
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+from django.views.static import serve
+
+from directory import views
+from directory.sitemaps import SITEMAPS
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("treatments/", views.treatment_list, name="treatment-list"),
+    path("treatments/<slug:slug>/", views.treatment_detail, name="treatment-detail"),
+    path("guides/<int:pk>/preview/", views.guide_preview, name="guide-preview"),
+    path(
+        "treatments/<slug:treatment_slug>/<slug:area_slug>/",
+        views.treatment_area,
+        name="treatment-area",
+    ),
+    path("conditions/", views.condition_list, name="condition-list"),
+    path("conditions/<slug:slug>/", views.condition_detail, name="condition-detail"),
+    path("costs/", views.costs, name="costs"),
+    path("areas/", views.area_list, name="area-list"),
+    path("areas/<slug:slug>/", views.area_detail, name="area-detail"),
+    path("", include("clinics.urls")),
+    path("portal/", include("clinics.portal.urls")),
+    path("accounts/login/", views.ThrottledLoginView.as_view(), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    # One sign-in page, throttled, for staff and admins alike.
+    path("admin/login/", RedirectView.as_view(url="/accounts/login/", query_string=True)),
+    path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+if settings.SERVE_MEDIA:
+    # Photos are re-encoded JPEGs under server-chosen names, sent with nosniff.
+    urlpatterns += [
+        re_path(
+            r"^{}(?P<path>.*)$".format(re.escape(settings.MEDIA_URL.lstrip("/"))),
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

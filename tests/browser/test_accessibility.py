@@ -1,0 +1,99 @@
+"""axe-core finds no WCAG 2.2 A/AA or best-practice violation on any page a person uses,
+with the Content Security Policy in force."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from clinics.models import Clinic, Enquiry, Practitioner, StaffMembership
+from tests.browser.conftest import axe_violations, describe, screenshot
+
+PUBLIC_PAGES = {
+    "home": "/",
+    "search-with-results": "/search/?treatment=dry-needling&postcode=SW4&sort=distance",
+    "search-with-none": "/search/?treatment=dry-needling&area=clapham&max_price=1",
+    "search-with-errors": "/search/?postcode=SW99&max_price=-3&sort=distance",
+    "guide": "/treatments/dry-needling/",
+    "treatments": "/treatments/",
+    "area": "/areas/lambeth/",
+    "areas": "/areas/",
+    "treatment-in-area": "/treatments/dry-needling/lambeth/",
+    "conditions": "/conditions/",
+    "condition": "/conditions/neck-pain/",
+    "costs": "/costs/",
+    "sign-in": "/accounts/login/",
+    "password-reset": "/accounts/password_reset/",
+}
+
+PORTAL_PAGES = [
+    "", "details/", "hours/", "prices/", "practitioners/", "practitioners/add/", "photos/",
+    "team/", "history/", "enquiries/",
+]  # fmt: skip
+
+
+def check(page, url, name):
+    response = page.goto(url)
+    assert response.status < 400, url
+    violations = axe_violations(page)
+    screenshot(page, name)
+    assert not violations, f"{url}\n{describe(violations)}"
+    assert not page.csp_violations, page.csp_violations
+
+
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_public_page_has_no_violations(page, live_server, demo, name):
+    check(page, live_server.url + PUBLIC_PAGES[name], name)
+
+
+def test_clinic_and_practitioner_pages_have_no_violations(page, live_server, demo):
+    clinic = Clinic.objects.published().filter(practitioners__isnull=False).first()
+    check(page, live_server.url + clinic.get_absolute_url(), "clinic")
+    practitioner = Practitioner.objects.published().first()
+    check(page, live_server.url + practitioner.get_absolute_url(), "practitioner")
+
+
+def test_enquiry_form_with_errors_has_no_violations(page, live_server, demo):
+    clinic = Clinic.objects.published().first()
+    page.goto(live_server.url + clinic.get_absolute_url() + "enquiry/")
+    page.get_by_role("button", name="Send enquiry").click()
+    assert page.get_by_text("Your enquiry was not sent").is_visible()
+    violations = axe_violations(page)
+    screenshot(page, "enquiry-errors")
+    assert not violations, describe(violations)
+
+
+def sign_in_as(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+@pytest.mark.parametrize("path", PORTAL_PAGES)
+def test_portal_page_has_no_violations(page, live_server, demo, path):
+    staff = get_user_model().objects.get(username="staff")
+    membership = StaffMembership.objects.filter(user=staff, role="owner").select_related("clinic")
+    clinic = membership.get().clinic
+    Enquiry.objects.create(
+        clinic=clinic, name="Pat", email="pat@example.com", message="Sore neck.",
+        consent_given_at="2026-11-01T10:00Z",
+    )  # fmt: skip
+    sign_in_as(page, live_server, staff)
+    check(
+        page,
+        f"{live_server.url}/portal/{clinic.slug}/{path}",
+        f"portal-{path.strip('/') or 'dashboard'}",
+    )
+
+
+def test_portal_home_and_enquiry_have_no_violations(page, live_server, demo):
+    staff = get_user_model().objects.get(username="staff")
+    sign_in_as(page, live_server, staff)
+    check(page, f"{live_server.url}/portal/", "portal-home")
+    clinic = staff.clinic_memberships.first().clinic
+    enquiry = Enquiry.objects.create(
+        clinic=clinic, name="Pat", email="pat@example.com", message="Sore neck.",
+        consent_given_at="2026-11-01T10:00Z",
+    )  # fmt: skip
+    check(page, f"{live_server.url}/portal/{clinic.slug}/enquiries/{enquiry.pk}/", "portal-enquiry")

@@ -1,0 +1,171 @@
+"""Plain functions that build valid objects, with defaults a test can override.
+
+Each call gets fresh names and numbers from one counter, so tests never collide on unique fields.
+"""
+
+import datetime
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from clinics.models import (
+    Area,
+    Clinic,
+    Insurer,
+    InsurerRecognition,
+    Language,
+    Offer,
+    OpeningHours,
+    Practitioner,
+    StaffMembership,
+)
+from treatments.models import Condition, Guide, GuideFAQ, GuideSection, Treatment
+
+_sequence = itertools.count(1)
+
+
+def _next():
+    return next(_sequence)
+
+
+def make_region(**kwargs):
+    n = _next()
+    defaults = {
+        "name": f"Region {n}",
+        "slug": f"region-{n}",
+        "kind": Area.Kind.REGION,
+        "latitude": 51.5072,
+        "longitude": -0.1276,
+    }
+    return Area.objects.create(**{**defaults, **kwargs})
+
+
+def make_borough(parent=None, **kwargs):
+    n = _next()
+    defaults = {
+        "name": f"Borough {n}",
+        "slug": f"borough-{n}",
+        "kind": Area.Kind.BOROUGH,
+        "parent": parent or make_region(),
+        "latitude": 51.4607,
+        "longitude": -0.1163,
+    }
+    return Area.objects.create(**{**defaults, **kwargs})
+
+
+def make_neighbourhood(parent=None, **kwargs):
+    n = _next()
+    defaults = {
+        "name": f"Neighbourhood {n}",
+        "slug": f"neighbourhood-{n}",
+        "kind": Area.Kind.NEIGHBOURHOOD,
+        "parent": parent or make_borough(),
+        "latitude": 51.4622,
+        "longitude": -0.1381,
+    }
+    return Area.objects.create(**{**defaults, **kwargs})
+
+
+def make_treatment(**kwargs):
+    n = _next()
+    defaults = {"name": f"Treatment {n}", "slug": f"treatment-{n}", "summary": "A treatment."}
+    return Treatment.objects.create(**{**defaults, **kwargs})
+
+
+def make_condition(**kwargs):
+    n = _next()
+    defaults = {"name": f"Condition {n}", "slug": f"condition-{n}", "summary": "A condition."}
+    return Condition.objects.create(**{**defaults, **kwargs})
+
+
+def make_guide(treatment=None, sections=2, faqs=2, **kwargs):
+    defaults = {
+        "treatment": treatment or make_treatment(),
+        "title": "A guide",
+        "seo_title": "A guide",
+        "seo_description": "What the treatment is and who offers it.",
+        "intro": "An *introduction*.",
+        "status": Guide.Status.PUBLISHED,
+        "reviewer_name": "Dr Test Reviewer",
+        "reviewed_on": datetime.date(2026, 9, 1),
+    }
+    guide = Guide.objects.create(**{**defaults, **kwargs})
+    for i in range(sections):
+        GuideSection.objects.create(guide=guide, heading=f"Section {i}", body="Body", order=i)
+    for i in range(faqs):
+        GuideFAQ.objects.create(guide=guide, question=f"Question {i}?", answer="Yes.", order=i)
+    return guide
+
+
+def make_insurer(**kwargs):
+    n = _next()
+    defaults = {"name": f"Insurer {n}", "slug": f"insurer-{n}"}
+    return Insurer.objects.create(**{**defaults, **kwargs})
+
+
+def make_language(**kwargs):
+    n = _next()
+    defaults = {"name": f"Language {n}", "code": f"l{n}"}
+    return Language.objects.create(**{**defaults, **kwargs})
+
+
+def make_clinic(area=None, **kwargs):
+    n = _next()
+    defaults = {
+        "name": f"Clinic {n}",
+        "slug": f"clinic-{n}",
+        "address_line1": f"{n} High Street",
+        "postcode": "SW4 7AA",
+        "area": area or make_borough(),
+        "latitude": 51.4622,
+        "longitude": -0.1381,
+        "is_published": True,
+        "details_confirmed_on": datetime.date(2026, 10, 1),
+    }
+    return Clinic.objects.create(**{**defaults, **kwargs})
+
+
+def make_opening_hours(clinic, weekday=0, opens="09:00", closes="17:00"):
+    return OpeningHours.objects.create(clinic=clinic, weekday=weekday, opens=opens, closes=closes)
+
+
+def make_practitioner(clinics=(), treatments=(), insurers=(), **kwargs):
+    n = _next()
+    defaults = {
+        "first_name": "Alex",
+        "last_name": f"Tester{n}",
+        "slug": f"alex-tester-{n}",
+        "hcpc_number": f"PH{n:06d}"[-8:],
+        "gender": Practitioner.Gender.FEMALE,
+    }
+    practitioner = Practitioner.objects.create(**{**defaults, **kwargs})
+    practitioner.clinics.set(clinics)
+    practitioner.treatments.set(treatments)
+    for insurer in insurers:
+        InsurerRecognition.objects.create(practitioner=practitioner, insurer=insurer)
+    return practitioner
+
+
+def make_offer(clinic, treatment, **kwargs):
+    defaults = {
+        "session_type": Offer.SessionType.STANDARD,
+        "price_pence": 8000,
+        "duration_minutes": 45,
+    }
+    return Offer.objects.create(clinic=clinic, treatment=treatment, **{**defaults, **kwargs})
+
+
+def make_user(**kwargs):
+    n = _next()
+    defaults = {"username": f"user{n}", "email": f"user{n}@example.com"}
+    password = kwargs.pop("password", "a-long-test-password")
+    user = get_user_model()(**{**defaults, **kwargs})
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def make_staff(clinic, role=StaffMembership.Role.OWNER, **kwargs):
+    user = make_user(**kwargs)
+    StaffMembership.objects.create(user=user, clinic=clinic, role=role)
+    return user

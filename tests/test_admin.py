@@ -1,0 +1,542 @@
+"""The admin: every changelist and form renders, in a fixed number of queries, and the
+curation actions do what they say."""
+
+import datetime
+import itertools
+import string
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from clinics.models import (
+    Area,
+    ClaimRequest,
+    Clinic,
+    ClinicPhoto,
+    Enquiry,
+    Insurer,
+    InsurerRecognition,
+    Invitation,
+    Language,
+    Offer,
+    OpeningHours,
+    OutwardCode,
+    Practitioner,
+    StaffMembership,
+)
+from directory.models import PriceBand
+from tests.factories import (
+    make_borough,
+    make_clinic,
+    make_condition,
+    make_guide,
+    make_insurer,
+    make_language,
+    make_offer,
+    make_opening_hours,
+    make_practitioner,
+    make_staff,
+    make_treatment,
+    make_user,
+)
+from treatments.models import (
+    Condition,
+    Guide,
+    GuideFAQ,
+    GuideSection,
+    Treatment,
+    TreatmentCondition,
+)
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+
+_n = itertools.count(1)
+# Unique outward codes in the valid shape: "AA0", "AA1", ...
+_districts = (
+    f"{a}{b}{digit}"
+    for a, b in itertools.product(string.ascii_uppercase, repeat=2)
+    for digit in range(10)
+)
+
+
+@pytest.fixture(autouse=True)
+def _cold_content_type_cache():
+    # ContentType lookups (history, "view on site") are cached per process: start each test
+    # with the cache empty, so that a pinned count does not depend on which tests ran first.
+    ContentType.objects.clear_cache()
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def run_action(client, model, action, pks):
+    """Run a changelist action on the rows `pks`; return the messages the admin shows next."""
+    response = client.post(
+        admin_url(model, "changelist"), {"action": action, "_selected_action": pks}, follow=True
+    )
+    assert response.redirect_chain == [(admin_url(model, "changelist"), 302)]
+    return [str(message) for message in response.context["messages"]]
+
+
+def form_data(response):
+    """The POST data a browser sends back from a rendered admin form: the main form's values
+    and, for each inline, its management form and its rows, under their own prefixes."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context.get("inline_admin_formsets", []):
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is None or value is False:
+                continue  # an unticked box is not sent at all
+            data[field.html_name] = "on" if value is True else value
+    return data
+
+
+# Builders for a row of each model the admin shows. Each builds the row's related rows too
+# (offers, inlines, links), so that a per-row query would show as growth between 2 and 12.
+
+
+def _treatment():
+    treatment = make_treatment()
+    TreatmentCondition.objects.create(treatment=treatment, condition=make_condition())
+    make_guide(treatment=treatment)
+    return treatment
+
+
+def _condition():
+    condition = make_condition()
+    TreatmentCondition.objects.create(treatment=make_treatment(), condition=condition)
+    return condition
+
+
+def _clinic():
+    clinic = make_clinic()
+    make_opening_hours(clinic)
+    make_offer(clinic, make_treatment())
+    ClinicPhoto.objects.create(clinic=clinic, image="clinics/x.jpg", alt_text="The room")
+    make_staff(clinic)
+    return clinic
+
+
+def _practitioner():
+    practitioner = make_practitioner(
+        clinics=[make_clinic()], treatments=[make_treatment()], insurers=[make_insurer()]
+    )
+    practitioner.languages.set([make_language()])
+    return practitioner
+
+
+def _enquiry():
+    return Enquiry.objects.create(
+        clinic=make_clinic(),
+        name="Pat",
+        email=f"pat{next(_n)}@example.com",
+        message="My knee hurts when I run.",
+        consent_given_at=timezone.now(),
+    )
+
+
+def _price_band():
+    n = next(_n)
+    return PriceBand.objects.create(
+        label=f"Band {n}", slug=f"band-{n}", min_pence=1000 * n, max_pence=1000 * n + 500
+    )
+
+
+BUILDERS = {
+    Group: lambda: Group.objects.create(name=f"Group {next(_n)}"),
+    User: make_user,
+    Treatment: _treatment,
+    Condition: _condition,
+    TreatmentCondition: lambda: TreatmentCondition.objects.create(
+        treatment=make_treatment(), condition=make_condition()
+    ),
+    Guide: make_guide,  # with two sections and two FAQs
+    Area: lambda: make_clinic().area,
+    OutwardCode: lambda: OutwardCode.objects.create(
+        code=next(_districts), area=make_borough(), latitude=51.5, longitude=-0.05
+    ),
+    Insurer: lambda: make_practitioner(insurers=[make_insurer()]).insurers.get(),
+    Language: make_language,
+    Clinic: _clinic,
+    Practitioner: _practitioner,
+    InsurerRecognition: lambda: InsurerRecognition.objects.create(
+        practitioner=make_practitioner(), insurer=make_insurer()
+    ),
+    Offer: lambda: make_offer(make_clinic(), make_treatment()),
+    OpeningHours: lambda: make_opening_hours(make_clinic()),
+    ClinicPhoto: lambda: ClinicPhoto.objects.create(
+        clinic=make_clinic(), image="clinics/x.jpg", alt_text="Room"
+    ),
+    StaffMembership: lambda: StaffMembership.objects.get(user=make_staff(make_clinic())),
+    Invitation: lambda: Invitation.objects.create(
+        clinic=make_clinic(), email=f"x{next(_n)}@example.com", invited_by=make_user()
+    ),
+    ClaimRequest: lambda: ClaimRequest.objects.create(
+        clinic=make_clinic(), user=make_user(), role_at_clinic="Manager"
+    ),
+    Enquiry: _enquiry,
+    PriceBand: _price_band,
+}
+
+REGISTERED = list(admin.site._registry)
+
+# What every changelist costs: the session and its user (2), the count of rows matching the
+# filters and the count of all rows (2), and the page of rows with its select_related joins
+# and Count(distinct=True) annotations (1). The extras are each model's list filters and
+# date hierarchy; a related-field filter lists its choices in one query.
+BASE = 5
+DATE_HIERARCHY = 2  # the first and last dates, then the distinct days between them
+CHANGELIST_QUERIES = {
+    Group: BASE,
+    User: BASE + 1,  # the groups for the group filter
+    Treatment: BASE,  # its guide joined, its conditions counted
+    Condition: BASE,
+    TreatmentCondition: BASE + 1,  # the treatments for the treatment filter
+    Guide: BASE + DATE_HIERARCHY,  # the review-due flag is worked out from reviewed_on
+    Area: BASE,
+    OutwardCode: BASE,
+    Insurer: BASE,
+    Language: BASE,
+    Clinic: BASE + DATE_HIERARCHY,  # its area joined, its offers counted
+    Practitioner: BASE + 1,  # the areas for the clinics' area filter
+    InsurerRecognition: BASE + 1,  # the insurers for the insurer filter
+    Offer: BASE + 1,  # the treatments for the treatment filter
+    OpeningHours: BASE,
+    ClinicPhoto: BASE,
+    StaffMembership: BASE,
+    Invitation: BASE,
+    ClaimRequest: BASE,
+    Enquiry: BASE + DATE_HIERARCHY,
+    PriceBand: BASE,
+}
+
+# Add and change forms. Every form costs the session and its user, and the model's content
+# type, whose id the form page carries for its "view on site" link (the cache is emptied
+# before each form, as in a fresh process): 3. A change form adds the object (1), then per
+# model: the rows of each inline (1 each, with select_related for the row's heading), the
+# chosen rows of each autocomplete widget (1 per widget that has a value, inline rows
+# included) and of each many-to-many field, and any related row that str(object) names in
+# the page title. GET forms are not wrapped in transaction.atomic(), so there are no
+# savepoints, on either database.
+CHANGE_FORM_QUERIES = {
+    # model: (add form, change form)
+    Group: (4, 6),  # all permissions for the picker; the group's permissions
+    User: (3, 8),  # the user's groups and permissions; all groups and all permissions
+    Treatment: (3, 8),  # related treatments, condition rows, the guide, 1 condition widget
+    Condition: (3, 6),  # treatment rows, 1 treatment widget
+    TreatmentCondition: (3, 8),  # title: treatment, condition; widgets: treatment, condition
+    Guide: (3, 7),  # section rows, FAQ rows, the treatment widget
+    Area: (3, 5),  # the parent widget
+    OutwardCode: (3, 5),  # the area widget
+    Insurer: (3, 4),
+    Language: (3, 4),
+    # Opening hours, offer, photo and staff rows; widgets: the area, the offer's treatment,
+    # the member's user.
+    Clinic: (3, 11),
+    # Languages, treatments and clinics chosen; insurer rows; widgets: the three lists and
+    # the one insurer row.
+    Practitioner: (3, 12),
+    InsurerRecognition: (3, 8),  # title: practitioner, insurer; widgets: the same two
+    Offer: (3, 8),  # title: treatment, clinic; widgets: clinic, treatment
+    OpeningHours: (3, 5),  # the clinic widget
+    ClinicPhoto: (None, 5),  # the clinic widget; photos are added in the portal only
+    StaffMembership: (3, 8),  # title: user, clinic; widgets: user, clinic
+    Invitation: (3, 7),  # title: clinic; widgets: clinic, invited by
+    ClaimRequest: (3, 8),  # title: user, clinic; widgets: clinic, user
+    Enquiry: (None, 5),  # title: clinic; read-only, as enquiries come from patients
+    PriceBand: (3, 4),
+}
+
+
+def test_every_model_of_ours_has_an_admin():
+    ours = {
+        model
+        for app in ("treatments", "clinics", "directory")
+        for model in apps.get_app_config(app).get_models()
+        if not model.__name__.startswith("Historical")
+    }
+    inline_only = {GuideSection, GuideFAQ}
+    assert ours - inline_only <= set(REGISTERED)
+
+
+def test_every_registered_admin_is_covered_by_these_tests():
+    assert set(REGISTERED) == set(BUILDERS) == set(CHANGELIST_QUERIES) == set(CHANGE_FORM_QUERIES)
+
+
+def test_the_site_is_titled(admin_client):
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert "London Physio Directory admin" in page
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m.__name__)
+def test_changelist_renders_in_a_pinned_number_of_queries(
+    admin_client, model, django_assert_num_queries
+):
+    for _ in range(3):
+        BUILDERS[model]()
+    with django_assert_num_queries(CHANGELIST_QUERIES[model]):
+        response = admin_client.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+
+
+def changelist_query_count(client, model):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m.__name__)
+def test_changelist_queries_do_not_grow_with_the_rows(admin_client, model):
+    for _ in range(2):
+        BUILDERS[model]()
+    with_two = changelist_query_count(admin_client, model)
+    for _ in range(10):
+        BUILDERS[model]()
+    assert changelist_query_count(admin_client, model) == with_two
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m.__name__)
+def test_add_and_change_forms_render_in_pinned_numbers_of_queries(
+    admin_client, model, django_assert_num_queries
+):
+    obj = BUILDERS[model]()
+    add_queries, change_queries = CHANGE_FORM_QUERIES[model]
+    with django_assert_num_queries(change_queries):
+        change = admin_client.get(admin_url(model, "change", obj.pk))
+    assert change.status_code == 200
+    add = admin_client.get(admin_url(model, "add"))
+    if add_queries is None:
+        assert add.status_code == 403
+        return
+    ContentType.objects.clear_cache()
+    with django_assert_num_queries(add_queries):
+        add = admin_client.get(admin_url(model, "add"))
+    assert add.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "model", [Treatment, Condition, Guide, Area, Clinic, Practitioner], ids=lambda m: m.__name__
+)
+def test_view_on_site_leads_to_the_public_page(admin_client, model):
+    obj = BUILDERS[model]()
+    content_type = ContentType.objects.get_for_model(model)
+    link = reverse("admin:view_on_site", args=[content_type.pk, obj.pk])
+    assert link in admin_client.get(admin_url(model, "change", obj.pk)).content.decode()
+    response = admin_client.get(link)
+    assert response.status_code == 302
+    assert response["Location"].endswith(obj.get_absolute_url())
+    assert admin_client.get(obj.get_absolute_url()).status_code == 200
+
+
+def test_history_pages_render(admin_client):
+    clinic = make_clinic()
+    assert admin_client.get(admin_url(Clinic, "history", clinic.pk)).status_code == 200
+
+
+PUBLISHING = [
+    (Clinic, "publish", "is_published", False, True, "2 clinics published."),
+    (Clinic, "unpublish", "is_published", True, False, "2 clinics unpublished."),
+    (Practitioner, "publish", "is_published", False, True, "2 practitioners published."),
+    (Practitioner, "unpublish", "is_published", True, False, "2 practitioners unpublished."),
+    (Treatment, "publish", "is_published", False, True, "2 treatments published."),
+    (Treatment, "unpublish", "is_published", True, False, "2 treatments unpublished."),
+    (Condition, "publish", "is_published", False, True, "2 conditions published."),
+    (Condition, "unpublish", "is_published", True, False, "2 conditions unpublished."),
+    (Guide, "publish", "status", "draft", "published", "2 guides published."),
+    (Guide, "unpublish", "status", "published", "draft", "2 guides unpublished."),
+]
+
+
+@pytest.mark.parametrize(("model", "action", "field", "before", "after", "message"), PUBLISHING)
+def test_publishing_actions_change_the_selected_rows_and_say_so(
+    admin_client, model, action, field, before, after, message
+):
+    chosen, other = [BUILDERS[model]().pk for _ in range(2)], BUILDERS[model]().pk
+    model.objects.update(**{field: before})
+    assert run_action(admin_client, model, action, chosen) == [message]
+    changed = model.objects.filter(pk__in=chosen).values_list(field, flat=True)
+    assert list(changed) == [after, after]
+    assert model.objects.filter(pk=other).values_list(field, flat=True).get() == before
+
+
+def test_mark_verified_dates_clinics_and_registration_checks(admin_client):
+    clinics = [make_clinic(verified_on=None) for _ in range(3)]
+    practitioner = make_practitioner(hcpc_checked_on=None)
+    assert run_action(admin_client, Clinic, "mark_verified", [c.pk for c in clinics[:2]]) == [
+        "2 clinics marked verified."
+    ]
+    assert run_action(admin_client, Practitioner, "mark_verified", [practitioner.pk]) == [
+        "1 practitioner marked checked on the HCPC register."
+    ]
+    today = timezone.localdate()
+    assert [Clinic.objects.get(pk=c.pk).verified_on for c in clinics] == [today, today, None]
+    practitioner.refresh_from_db()
+    assert practitioner.hcpc_checked_on == today
+
+
+def test_guides_past_their_review_date_are_flagged(admin_client):
+    today = timezone.localdate()
+    old = make_guide(reviewed_on=today - datetime.timedelta(days=396))  # 13 months ago
+    recent = make_guide(reviewed_on=today - datetime.timedelta(days=30))
+    never = make_guide(reviewed_on=None)
+    url = admin_url(Guide, "changelist")
+
+    def listed(query):
+        return {guide.pk for guide in admin_client.get(url + query).context["cl"].result_list}
+
+    assert listed("?review_due=yes") == {old.pk, never.pk}
+    assert listed("?review_due=no") == {recent.pk}
+    flag = admin.site._registry[Guide].review_due
+    assert (flag(old), flag(recent), flag(never)) == (True, False, True)
+
+
+def test_a_draft_guide_can_be_previewed_by_staff_only(admin_client, client):
+    guide = make_guide(status="draft", title="Draft guide")
+    change = admin_client.get(admin_url(Guide, "change", guide.pk)).content.decode()
+    url = reverse("guide-preview", args=[guide.pk])
+    assert url in change
+    page = admin_client.get(url).content.decode()
+    assert "Draft guide" in page and "Preview of a draft" in page
+    assert client.get(guide.get_absolute_url()).status_code == 404
+    assert client.get(url).status_code == 302  # to sign in
+
+
+def test_a_treatment_links_to_its_guide_or_to_writing_one(admin_client):
+    guide = make_guide(title="Dry needling explained")
+    bare = make_treatment()
+    with_guide = admin_client.get(admin_url(Treatment, "change", guide.treatment.pk))
+    assert admin_url(Guide, "change", guide.pk) in with_guide.content.decode()
+    without = admin_client.get(admin_url(Treatment, "change", bare.pk)).content.decode()
+    assert f"{admin_url(Guide, 'add')}?treatment={bare.pk}" in without
+
+
+def test_changelists_show_counts_and_related_names_from_one_query(admin_client):
+    clinic = make_clinic(area=make_borough(name="Lambeth"))
+    for session_type in ("initial", "follow_up"):
+        make_offer(clinic, make_treatment(), session_type=session_type)
+    response = admin_client.get(admin_url(Clinic, "changelist"))
+    (row,) = response.context["cl"].result_list
+    assert row.offer_count == 2
+    assert "Lambeth" in response.content.decode()
+
+    guide = make_guide(status="draft")
+    response = admin_client.get(admin_url(Treatment, "changelist") + "?guide__status=draft")
+    assert [t.pk for t in response.context["cl"].result_list] == [guide.treatment.pk]
+    assert "Draft" in response.content.decode()
+
+
+def test_practitioners_filter_by_their_details_and_search_by_hcpc_number(admin_client):
+    here, there = make_borough(), make_borough()
+    checked = make_practitioner(
+        clinics=[make_clinic(area=here), make_clinic(area=here)],  # listed once all the same
+        gender=Practitioner.Gender.MALE,
+        is_csp_member=True,
+        hcpc_checked_on=datetime.date(2026, 1, 5),
+        hcpc_number="PH123456",
+    )
+    unchecked = make_practitioner(clinics=[make_clinic(area=there)], last_name="Okafor")
+    url = admin_url(Practitioner, "changelist")
+
+    def listed(query):
+        return [p.pk for p in admin_client.get(url + query).context["cl"].result_list]
+
+    assert listed("?gender__exact=male") == [checked.pk]
+    assert listed("?is_csp_member__exact=0") == [unchecked.pk]
+    assert listed("?hcpc_checked=yes") == [checked.pk]
+    assert listed("?hcpc_checked=no") == [unchecked.pk]
+    assert listed(f"?clinics__area__id__exact={here.pk}") == [checked.pk]
+    assert listed("?q=PH123456") == [checked.pk]
+    assert listed("?q=okafor") == [unchecked.pk]
+
+
+def test_enquiries_are_listed_without_their_message_and_cannot_be_changed(admin_client):
+    enquiry = _enquiry()
+    listing = admin_client.get(admin_url(Enquiry, "changelist")).content.decode()
+    assert enquiry.clinic.name in listing
+    assert "My knee hurts" not in listing
+    detail = admin_client.get(admin_url(Enquiry, "change", enquiry.pk))
+    assert "My knee hurts" in detail.content.decode()
+    assert admin_client.get(admin_url(Enquiry, "add")).status_code == 403
+    change = admin_client.post(admin_url(Enquiry, "change", enquiry.pk), {"message": "changed"})
+    assert change.status_code == 403
+    enquiry.refresh_from_db()
+    assert enquiry.message == "My knee hurts when I run."
+
+
+def test_enquiries_are_found_by_email(admin_client):
+    wanted, _ = _enquiry(), _enquiry()
+    response = admin_client.get(admin_url(Enquiry, "changelist") + f"?q={wanted.email}")
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_erasure_removes_every_enquiry_from_an_address(admin_client):
+    first = _enquiry()
+    Enquiry.objects.create(
+        clinic=make_clinic(), name="Pat", email=first.email.upper(), message="Again",
+        consent_given_at=timezone.now(),
+    )  # fmt: skip
+    other = _enquiry()
+    assert run_action(admin_client, Enquiry, "erase_by_email", [first.pk]) == [
+        "2 enquiries erased from 1 email address(es)."
+    ]
+    assert list(Enquiry.objects.all()) == [other]
+
+
+def test_claims_are_approved_or_refused_in_the_admin(admin_client):
+    yes = BUILDERS[ClaimRequest]()
+    no = BUILDERS[ClaimRequest]()
+    assert run_action(admin_client, ClaimRequest, "approve", [yes.pk]) == ["1 claim(s) approved."]
+    assert run_action(admin_client, ClaimRequest, "refuse", [no.pk]) == ["1 claim(s) refused."]
+    yes.refresh_from_db()
+    no.refresh_from_db()
+    assert (yes.status, no.status) == ("approved", "refused")
+    assert StaffMembership.objects.get(clinic=yes.clinic).user == yes.user
+    assert not StaffMembership.objects.filter(clinic=no.clinic).exists()
+
+
+def test_a_clinic_saved_in_the_admin_has_its_postcode_normalised(admin_client):
+    clinic = _clinic()  # with opening hours, an offer, a photo and a staff member inline
+    url = admin_url(Clinic, "change", clinic.pk)
+    data = form_data(admin_client.get(url))
+    response = admin_client.post(url, {**data, "postcode": "sw47aa"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    clinic.refresh_from_db()
+    assert (clinic.postcode, clinic.outward_code) == ("SW4 7AA", "SW4")
+    assert clinic.offers.count() == clinic.opening_hours.count() == 1  # inlines kept
+
+    response = admin_client.post(url, {**data, "postcode": "SW4"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["postcode"] == [
+        "Enter a full UK postcode, such as SW4 7AA."
+    ]
+    assert "Enter a full UK postcode, such as SW4 7AA." in response.content.decode()
+
+
+def test_an_admin_change_is_recorded_and_can_be_put_back(admin_client):
+    clinic = make_clinic(name="Original name")
+    clinic.name = "Changed name"
+    clinic.save()
+    first = clinic.history.earliest("history_date")
+    url = reverse("admin:clinics_clinic_simple_history", args=[clinic.pk, first.history_id])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert "Original name" in page.content.decode()
+    response = admin_client.post(url, form_data(page))
+    assert response.status_code == 302
+    clinic.refresh_from_db()
+    assert clinic.name == "Original name"

@@ -1,0 +1,210 @@
+"""What the internet sends: random paths, query strings and form bodies never cause a server
+error or touch another clinic's data; script payloads in every text anyone can write never
+reach a page as markup."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from clinics.models import ClinicPhoto, Enquiry, Offer, Practitioner
+from tests.factories import (
+    make_borough,
+    make_clinic,
+    make_condition,
+    make_guide,
+    make_offer,
+    make_practitioner,
+    make_staff,
+    make_treatment,
+)
+from treatments.models import GuideFAQ, GuideSection, TreatmentCondition
+
+pytestmark = pytest.mark.django_db
+
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+SEARCH_KEYS = [
+    "treatment", "area", "postcode", "condition", "insurer", "max_price", "price_band",
+    "gender", "language", "open", "home_visits", "video", "step_free", "q", "sort", "page",
+    "show",
+]  # fmt: skip
+nasty_text = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        ["%FF%FE", "\x00", "../../etc/passwd", "1e309", "-1", "99999999999999999999",
+         "<script>alert(1)</script>", "' OR 1=1 --", "SW4 7AA", "dry-needling", "lambeth"]
+    ),
+    st.integers().map(str),
+)  # fmt: skip
+
+
+@pytest.fixture
+def world():
+    treatment = make_treatment(slug="dry-needling")
+    make_guide(treatment=treatment)
+    condition = make_condition(slug="neck-pain")
+    TreatmentCondition.objects.create(treatment=treatment, condition=condition)
+    area = make_borough(slug="lambeth")
+    a = make_clinic(area=area, slug="clinic-a")
+    b = make_clinic(area=area, slug="clinic-b")
+    make_offer(a, treatment)
+    make_offer(b, treatment)
+    make_practitioner(clinics=[b], slug="practitioner-b")
+    return {"a": a, "b": b, "alice": make_staff(a), "bob": make_staff(b)}
+
+
+def clinic_b_state(world):
+    b = world["b"]
+    b.refresh_from_db()
+    return (
+        b.name, b.description, b.postcode, b.is_published, b.details_confirmed_on,
+        sorted(Offer.objects.filter(clinic=b).values_list("price_pence", flat=True)),
+        sorted(Practitioner.objects.filter(clinics=b).values_list("first_name", flat=True)),
+        b.memberships.count(), ClinicPhoto.objects.filter(clinic=b).count(),
+    )  # fmt: skip
+
+
+PUBLIC_PATHS = [
+    "/", "/search/", "/treatments/", "/treatments/dry-needling/",
+    "/treatments/dry-needling/lambeth/", "/areas/", "/areas/lambeth/", "/conditions/",
+    "/conditions/neck-pain/", "/costs/",
+    "/clinics/clinic-b/", "/clinics/clinic-b/enquiry/", "/practitioners/practitioner-b/",
+    "/sitemap.xml", "/robots.txt", "/accounts/login/",
+]  # fmt: skip
+
+
+@FUZZ
+@given(
+    path=st.sampled_from(PUBLIC_PATHS),
+    params=st.lists(st.tuples(st.sampled_from(SEARCH_KEYS), nasty_text), max_size=6),
+)
+def test_public_pages_never_fail_on_any_query_string(world, path, params):
+    query = "&".join(f"{key}={value}" for key, value in params)
+    # A WSGI server hands Django the raw bytes of the address decoded as Latin-1 (PEP 3333),
+    # so any UTF-8 a client sends arrives like this.
+    response = Client().get(path, QUERY_STRING=query.encode().decode("latin-1"))
+    assert response.status_code in (200, 302, 404), (path, query)
+
+
+@FUZZ
+@given(segment=nasty_text)
+def test_random_paths_are_404_not_500(world, segment):
+    for base in ("/clinics/", "/areas/", "/treatments/", "/portal/", "/conditions/"):
+        response = Client().get(base + segment.replace("\x00", "") + "/")
+        assert response.status_code in (200, 301, 302, 404), base + segment
+
+
+def portal_urls_of_b(world):
+    b = world["b"].slug
+    practitioner = Practitioner.objects.get(slug="practitioner-b").pk
+    without_args = [
+        "dashboard", "details", "hours", "offers", "practitioners", "add-practitioner",
+        "photos", "confirm", "team", "history", "enquiries", "export",
+    ]  # fmt: skip
+    with_practitioner = ["edit-practitioner", "remove-practitioner"]
+    return [reverse(f"portal:{name}", args=[b]) for name in without_args] + [
+        reverse(f"portal:{name}", args=[b, practitioner]) for name in with_practitioner
+    ]
+
+
+@FUZZ
+@given(
+    body=st.dictionaries(
+        st.sampled_from(
+            ["name", "postcode", "is_published", "clinic", "role", "email", "price", "alt_text",
+             "first_name", "hcpc_number", "offers-TOTAL_FORMS", "offers-0-price", "verified_on"]
+        ),
+        nasty_text,
+        max_size=6,
+    )
+)  # fmt: skip
+def test_staff_of_another_clinic_and_anonymous_users_change_nothing(world, body):
+    before = clinic_b_state(world)
+    alice = Client()
+    alice.force_login(world["alice"])
+    for url in portal_urls_of_b(world):
+        assert alice.post(url, body).status_code == 404, url
+        assert alice.get(url).status_code in (404, 405), url
+        assert Client().post(url, body).status_code == 302, url
+    assert clinic_b_state(world) == before
+
+
+@FUZZ
+@given(
+    body=st.dictionaries(
+        st.sampled_from(["name", "postcode", "phone", "website", "email"]), nasty_text
+    )
+)
+def test_own_clinic_forms_refuse_garbage_without_a_server_error(world, body):
+    alice = Client()
+    alice.force_login(world["alice"])
+    for name in ("portal:details", "portal:hours", "portal:offers", "portal:photos", "portal:team"):
+        response = alice.post(reverse(name, args=["clinic-a"]), body)
+        assert response.status_code in (200, 302), name
+
+
+# --- Script payloads in every text anyone can write ---------------------------------------------
+
+PAYLOADS = [
+    '<script>alert("xss")</script>',
+    '<img src=x onerror="alert(1)">',
+    '"><svg onload=alert(1)>',
+    "javascript:alert(1)",
+    "[click me](javascript:alert(1))",
+]
+ANY_LIVE_MARKUP = re.compile(
+    r"<script>alert|<img src=x onerror|<svg onload|href=\"javascript:|href='javascript:", re.I
+)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_script_payloads_never_reach_a_page_as_markup(world, admin_client, payload):
+    a = world["a"]
+    a.description = payload
+    a.name = "Clinic " + payload
+    a.save()
+    practitioner = make_practitioner(clinics=[a], bio=payload, first_name=payload[:60])
+    ClinicPhoto.objects.create(clinic=a, image="clinics/x.jpg", alt_text=payload)
+    enquiry = Enquiry.objects.create(
+        clinic=a, name=payload, email="pat@example.com", message=payload,
+        consent_given_at=timezone.now(),
+    )  # fmt: skip
+    guide = make_guide(treatment=make_treatment(slug="payload-treatment"), intro=payload)
+    GuideSection.objects.create(guide=guide, heading=payload[:100], body=payload)
+    GuideFAQ.objects.create(guide=guide, question=payload[:100], answer=payload)
+
+    alice = Client()
+    alice.force_login(world["alice"])
+    pages = {
+        "clinic": Client().get(a.get_absolute_url()),
+        "practitioner": Client().get(practitioner.get_absolute_url()),
+        "search": Client().get("/search/?q=Clinic"),
+        "area": Client().get("/areas/lambeth/"),
+        "guide": Client().get("/treatments/payload-treatment/"),
+        "enquiry inbox": alice.get(reverse("portal:enquiries", args=["clinic-a"])),
+        "enquiry": alice.get(reverse("portal:enquiry", args=["clinic-a", enquiry.pk])),
+        "portal photos": alice.get(reverse("portal:photos", args=["clinic-a"])),
+        "portal practitioners": alice.get(reverse("portal:practitioners", args=["clinic-a"])),
+        "admin clinic": admin_client.get(reverse("admin:clinics_clinic_change", args=[a.pk])),
+        "admin clinics": admin_client.get(reverse("admin:clinics_clinic_changelist")),
+        "admin enquiry": admin_client.get(
+            reverse("admin:clinics_enquiry_change", args=[enquiry.pk])
+        ),
+        "admin guide": admin_client.get(reverse("admin:treatments_guide_change", args=[guide.pk])),
+        "admin practitioner": admin_client.get(
+            reverse("admin:clinics_practitioner_change", args=[practitioner.pk])
+        ),
+    }  # fmt: skip
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        page = response.content.decode()
+        assert not ANY_LIVE_MARKUP.search(page), (name, ANY_LIVE_MARKUP.search(page).group(0))

@@ -1,0 +1,93 @@
+import pytest
+from django.template import Context, Template
+
+from treatments.markdown import render_markdown
+
+
+def render_with_filter(text):
+    return Template("{% load treatment_tags %}{{ text|markdown }}").render(Context({"text": text}))
+
+
+# Both ways admins' Markdown reaches a page: the function and the template filter.
+RENDERERS = [
+    pytest.param(lambda text: str(render_markdown(text)), id="function"),
+    pytest.param(render_with_filter, id="filter"),
+]
+
+DANGEROUS = [
+    pytest.param("<script>alert(1)</script>", ["<script", "alert(1)"], id="script"),
+    pytest.param("Hi <SCRIPT>alert(1)</SCRIPT> there", ["<script", "alert(1)"], id="script-caps"),
+    pytest.param("<img src=x onerror=alert(1)>", ["<img", "onerror", "alert(1)"], id="img-onerror"),
+    pytest.param("[x](javascript:alert(1))", ["javascript", "alert(1)"], id="javascript-link"),
+    pytest.param("[x](JaVaScRiPt:alert(1))", ["javascript", "alert(1)"], id="javascript-caps"),
+    pytest.param("[x](java&#115;cript:alert(1))", ["script", "alert(1)"], id="javascript-entity"),
+    pytest.param('<a href="javascript&colon;alert(1)">x</a>', ["alert(1)"], id="javascript-colon"),
+    pytest.param("[x](data:text/html;base64,PHNjcmlwdD4=)", ["data:"], id="data-link"),
+    pytest.param('<iframe src="https://evil.example"></iframe>', ["<iframe", "evil"], id="iframe"),
+    pytest.param("<style>body{display:none}</style>", ["<style", "display"], id="style"),
+    pytest.param("<svg onload=alert(1)>", ["<svg", "onload", "alert(1)"], id="svg-onload"),
+    pytest.param('<object data="x.swf"></object>', ["<object", "x.swf"], id="object"),
+    pytest.param('<form action="/x"><input></form>', ["<form", "<input"], id="form"),
+    pytest.param(
+        "<p style=\"color:red\" onclick='x'>Hi</p>", ["style", "onclick"], id="attributes"
+    ),
+]
+
+
+@pytest.mark.parametrize("render", RENDERERS)
+@pytest.mark.parametrize(("text", "forbidden"), DANGEROUS)
+def test_nothing_that_could_run_code_or_restyle_the_page_survives(render, text, forbidden):
+    html = render(text).lower()
+    for fragment in forbidden:
+        assert fragment not in html
+
+
+@pytest.mark.parametrize("render", RENDERERS)
+def test_a_link_keeps_its_address_and_loses_its_event_handler(render):
+    html = render('<a href="https://example.com" onclick="x">Example</a>')
+    assert html == '<p><a href="https://example.com" rel="noopener">Example</a></p>'
+
+
+@pytest.mark.parametrize("render", RENDERERS)
+def test_plain_markdown_renders_as_html(render):
+    text = "- one\n- two\n\n**Prices** are on [the costs page](/costs/)."
+    assert render(text) == (
+        "<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n"
+        '<p><strong>Prices</strong> are on <a href="/costs/" rel="noopener">the costs page</a>.</p>'
+    )
+
+
+@pytest.mark.parametrize("render", RENDERERS)
+def test_numbered_lists_emphasis_and_tables_render(render):
+    text = "1. *first*\n2. second\n\nSessions | Price\n--|--\n1 | £60"
+    assert render(text) == (
+        "<ol>\n<li><em>first</em></li>\n<li>second</li>\n</ol>\n"
+        "<table>\n<thead>\n<tr>\n<th>Sessions</th>\n<th>Price</th>\n</tr>\n</thead>\n"
+        "<tbody>\n<tr>\n<td>1</td>\n<td>£60</td>\n</tr>\n</tbody>\n</table>"
+    )
+
+
+@pytest.mark.parametrize("render", RENDERERS)
+def test_every_link_gets_rel_noopener_whatever_the_author_wrote(render):
+    html = render('<a href="https://example.com" rel="opener" target="_blank">x</a>')
+    assert html == '<p><a href="https://example.com" rel="noopener">x</a></p>'
+
+
+@pytest.mark.parametrize("render", RENDERERS)
+def test_email_links_are_kept(render):
+    html = render("[Email us](mailto:hello@example.com)")
+    assert html == '<p><a href="mailto:hello@example.com" rel="noopener">Email us</a></p>'
+
+
+@pytest.mark.parametrize("render", RENDERERS)
+def test_text_that_looks_like_html_is_escaped_not_dropped(render):
+    assert render("Fees < £80 & no referral") == "<p>Fees &lt; £80 &amp; no referral</p>"
+
+
+@pytest.mark.parametrize("text", ["", None])
+def test_empty_markdown_renders_nothing(text):
+    assert render_markdown(text) == ""
+
+
+def test_a_missing_variable_renders_nothing_through_the_filter():
+    assert Template("{% load treatment_tags %}{{ nothing|markdown }}").render(Context()) == ""
