@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -258,9 +259,27 @@ class Language(models.Model):
         return self.name
 
 
+def months_ago(months, today=None):
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=round(months * 365.25 / 12))
+
+
 class ClinicQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def listed(self):
+        """Published clinics shown in searches and counted on index pages: those whose
+        details were confirmed (or, never confirmed, created) within
+        LISTING_HIDDEN_AFTER_MONTHS. Annotated with that date as `confirmed`."""
+        confirmed = Coalesce(
+            "details_confirmed_on", TruncDate("created_at"), output_field=models.DateField()
+        )
+        return (
+            self.published()
+            .annotate(confirmed=confirmed)
+            .filter(confirmed__gte=months_ago(settings.LISTING_HIDDEN_AFTER_MONTHS))
+        )
 
     def offering(self, treatment):
         # Exists rather than a join keeps one row per clinic without DISTINCT.

@@ -14,6 +14,7 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    TrigramStrictWordSimilarity,
     TrigramWordSimilarity,
 )
 from django.db import connection
@@ -26,11 +27,13 @@ from clinics.models import Offer, Practitioner
 # More words than this add cost and no precision; longer words are not real words.
 MAX_TERMS = 6
 MAX_TERM_LENGTH = 40
-# Typo tolerance: a word of at least this many letters matches a word whose trigram
-# similarity to it is at least this ("neddling" ~ "needling" 0.5, "clapam" ~ "Clapham" 0.57).
-# Shorter words have too few trigrams to compare fairly and must match as typed.
+# Typo tolerance: a word of at least this many letters matches a word whose strict word
+# similarity to it is at least this ("neddling" ~ "needling" 0.5, "clapam" ~ "Clapham" 0.5,
+# "wimbeldon" ~ "Wimbledon" 0.43). Strict similarity compares whole words: plain word
+# similarity matches part of a word, so "hydrotherapy" found "Physiotherapy" (0.54; strict
+# 0.35). Shorter words have too few trigrams to compare fairly and must match as typed.
 MIN_FUZZY_LENGTH = 4
-FUZZY_THRESHOLD = 0.45
+FUZZY_THRESHOLD = 0.4
 
 
 def search_terms(text):
@@ -87,7 +90,7 @@ def _postgres_search(queryset, text, terms):
         def matches(field, term=term):
             found = Q(**{f"{field}__unaccent__icontains": term})
             if len(term) >= MIN_FUZZY_LENGTH:
-                similarity = TrigramWordSimilarity(Unaccent(Value(term)), Unaccent(field))
+                similarity = TrigramStrictWordSimilarity(Unaccent(Value(term)), Unaccent(field))
                 found |= Q(GreaterThanOrEqual(similarity, FUZZY_THRESHOLD))
             return found
 

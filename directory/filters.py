@@ -15,16 +15,14 @@ from django.conf import settings
 from django.db.models import (
     BooleanField,
     Count,
-    DateField,
     Exists,
     ExpressionWrapper,
     F,
     OuterRef,
     Q,
 )
-from django.db.models.functions import Coalesce, Sqrt, TruncDate
+from django.db.models.functions import Sqrt
 from django.urls import reverse
-from django.utils import timezone
 
 from clinics.forms import PostcodeField
 from clinics.models import (
@@ -36,6 +34,7 @@ from clinics.models import (
     Offer,
     OpeningHours,
     Practitioner,
+    months_ago,
 )
 from clinics.search import search_clinics
 from directory.forms import ClinicSearchForm
@@ -43,6 +42,10 @@ from directory.models import PriceBand
 from treatments.models import Condition, Treatment
 
 MILES_PER_DEGREE_LATITUDE = 69.05
+# Choices about one practitioner (the same person must match all of them) and about the
+# price of one treatment: they are applied together, in ClinicFilter.joint_conditions().
+PRACTITIONER_CHOICES = ("insurer", "gender", "language")
+PRICE_CHOICES = ("max_price", "price_band")
 EVENING_STARTS = datetime.time(18, 0)
 
 
@@ -65,10 +68,41 @@ FLAGS = {
 }
 
 
+YES = {"on", "true", "1", "yes"}
+NO = {"", "off", "false", "0", "no"}
+
+
+def is_yes(value):
+    return value is True or (isinstance(value, str) and value.strip().lower() in YES)
+
+
+class TickBox(forms.CheckboxInput):
+    """A checkbox that hands its field the raw value, so that "banana" is an error rather
+    than a tick (Django's CheckboxInput reads anything but "false" as ticked)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=is_yes)
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class YesNoField(forms.BooleanField):
+    widget = TickBox
+
+    def to_python(self, value):
+        if value is None or isinstance(value, bool):
+            return bool(value)
+        text = str(value).strip().lower()
+        if text in YES or text in NO:
+            return text in YES
+        raise forms.ValidationError("Tick the box or leave it empty.", code="invalid")
+
+
 class FlagFilter(django_filters.BooleanFilter):
     """A tick box: ticked narrows to clinics with the feature; unticked does not filter."""
 
-    field_class = forms.BooleanField
+    field_class = YesNoField
 
     def filter(self, qs, value):
         return qs.filter(**{self.field_name: True}) if value else qs
@@ -80,11 +114,6 @@ class WholePoundsFilter(django_filters.NumberFilter):
 
 class PostcodeFilter(django_filters.Filter):
     field_class = PostcodeField
-
-
-def months_ago(months, today=None):
-    today = today or timezone.localdate()
-    return today - datetime.timedelta(days=round(months * 365.25 / 12))
 
 
 class ClinicFilter(django_filters.FilterSet):
@@ -118,30 +147,30 @@ class ClinicFilter(django_filters.FilterSet):
     insurer = django_filters.ModelMultipleChoiceFilter(
         queryset=Insurer.objects.all(),
         to_field_name="slug",
-        method="filter_insurer",
+        method="filter_jointly",
         widget=forms.CheckboxSelectMultiple,
         label="Insurer",
     )
     max_price = WholePoundsFilter(
-        method="filter_max_price", label="Maximum price (£)", min_value=1, max_value=1000
+        method="filter_jointly", label="Maximum price (£)", min_value=1, max_value=1000
     )
     price_band = django_filters.ModelChoiceFilter(
         queryset=PriceBand.objects.all(),
         to_field_name="slug",
-        method="filter_price_band",
+        method="filter_jointly",
         empty_label="Any price",
         label="Price",
     )
     gender = django_filters.ChoiceFilter(
         choices=Practitioner.Gender.choices,
-        method="filter_gender",
+        method="filter_jointly",
         empty_label="No preference",
         label="Practitioner's gender",
     )
     language = django_filters.ModelChoiceFilter(
         queryset=Language.objects.all(),
         to_field_name="code",
-        method="filter_language",
+        method="filter_jointly",
         empty_label="Any language",
         label="Speaks",
     )
@@ -175,14 +204,22 @@ class ClinicFilter(django_filters.FilterSet):
         """A cleaned value, or None when absent or invalid."""
         return self.form.cleaned_data.get(name) if hasattr(self.form, "cleaned_data") else None
 
-    def matching_practitioners(self, without=()):
-        """Published practitioners matching the practitioner filters (not tied to a clinic)."""
+    def treatment_in_scope(self, without=(), treatment=None):
+        """The treatment that price and practitioner choices are about: `treatment` when
+        given, else the chosen one unless it is left out."""
+        if treatment is not None:
+            return treatment
+        return None if "treatment" in without else self.chosen("treatment")
+
+    def matching_practitioners(self, without=(), treatment=None):
+        """Published practitioners matching every practitioner choice not in `without`
+        (not tied to a clinic)."""
         people = Practitioner.objects.published()
-        if treatment := self.chosen("treatment"):
+        if treatment := self.treatment_in_scope(without, treatment):
             people = people.filter(treatments=treatment)
-        if gender := self.chosen("gender"):
+        if "gender" not in without and (gender := self.chosen("gender")):
             people = people.filter(gender=gender)
-        if language := self.chosen("language"):
+        if "language" not in without and (language := self.chosen("language")):
             people = people.filter(languages=language)
         if "insurer" not in without and (insurers := self.chosen("insurer")):
             people = people.filter(
@@ -194,14 +231,33 @@ class ClinicFilter(django_filters.FilterSet):
             )
         return people
 
-    def offers_in_scope(self):
-        """The offers price filters look at: the chosen treatment's, or any."""
+    def offers_in_scope(self, without=(), treatment=None):
+        """The offers price choices look at: the treatment's in scope, or any."""
         offers = Offer.objects.filter(clinic=OuterRef("pk"))
-        if treatment := self.chosen("treatment"):
+        if treatment := self.treatment_in_scope(without, treatment):
             offers = offers.filter(treatment=treatment)
         return offers
 
+    def joint_conditions(self, without=(), treatment=None):
+        """Q() for the price and practitioner choices not in `without`. They qualify one
+        treatment's offers and one practitioner who does it, so they cannot be applied one
+        filter at a time: leaving out the insurer must not leave it in through the gender."""
+        conditions = Q()
+        offers = self.offers_in_scope(without, treatment)
+        if "max_price" not in without and (pounds := self.chosen("max_price")):
+            conditions &= Q(Exists(offers.filter(price_pence__lte=int(pounds) * 100)))
+        if "price_band" not in without and (band := self.chosen("price_band")):
+            conditions &= Q(Exists(band.filter_offers(offers)))
+        if any(self.chosen(name) for name in PRACTITIONER_CHOICES if name not in without):
+            people = self.matching_practitioners(without, treatment)
+            conditions &= Q(Exists(people.filter(clinics=OuterRef("pk"))))
+        return conditions
+
     def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_jointly(self, queryset, name, value):
+        """Price and practitioner choices: applied together by filtered()."""
         return queryset
 
     def filter_text(self, queryset, name, value):
@@ -238,24 +294,6 @@ class ClinicFilter(django_filters.FilterSet):
             .filter(distance__lte=radius)
         )
 
-    def filter_insurer(self, queryset, name, insurers):
-        if not insurers:
-            return queryset
-        return queryset.filter(Exists(self.matching_practitioners().filter(clinics=OuterRef("pk"))))
-
-    def filter_gender(self, queryset, name, gender):
-        return queryset.filter(Exists(self.matching_practitioners().filter(clinics=OuterRef("pk"))))
-
-    filter_language = filter_gender
-
-    def filter_max_price(self, queryset, name, pounds):
-        return queryset.filter(
-            Exists(self.offers_in_scope().filter(price_pence__lte=int(pounds) * 100))
-        )
-
-    def filter_price_band(self, queryset, name, band):
-        return queryset.filter(Exists(band.filter_offers(self.offers_in_scope())))
-
     def filter_open(self, queryset, name, values):
         hours = OpeningHours.objects.filter(clinic=OuterRef("pk"))
         if "evening" in values:
@@ -269,27 +307,19 @@ class ClinicFilter(django_filters.FilterSet):
     # --- The query as a whole ------------------------------------------------------------
 
     def base_queryset(self):
-        """Published clinics, without those whose details are too old to trust."""
-        confirmed = Coalesce(
-            "details_confirmed_on", TruncDate("created_at"), output_field=DateField()
-        )
-        return (
-            self.queryset.annotate(confirmed=confirmed)
-            .filter(confirmed__gte=months_ago(settings.LISTING_HIDDEN_AFTER_MONTHS))
-            .annotate(
-                is_stale=ExpressionWrapper(
-                    Q(confirmed__lt=months_ago(settings.LISTING_STALE_AFTER_MONTHS)),
-                    output_field=BooleanField(),
-                )
-            )
+        """Listed clinics, those not confirmed for a year marked as stale."""
+        stale = Q(confirmed__lt=months_ago(settings.LISTING_STALE_AFTER_MONTHS))
+        return self.queryset.listed().annotate(
+            is_stale=ExpressionWrapper(stale, output_field=BooleanField())
         )
 
     def filtered(self, without=()):
+        """The clinics matching every valid choice except those named in `without`."""
         queryset = self.base_queryset()
         for name, value in self.form.cleaned_data.items():
             if name not in without:
                 queryset = self.filters[name].filter(queryset, value)
-        return queryset
+        return queryset.filter(self.joint_conditions(without))
 
     def filter_queryset(self, queryset):
         return self.sorted(self.filtered())
@@ -339,12 +369,22 @@ class ClinicFilter(django_filters.FilterSet):
         return self.filtered(without=without).values("pk")
 
     def _treatment_counts(self):
-        rows = (
-            Offer.objects.filter(clinic__in=self._clinic_ids({"treatment"}))
-            .values_list("treatment")
-            .annotate(clinics=Count("clinic", distinct=True))
+        """Each treatment's count, with the price and practitioner choices applied to that
+        treatment's offers and practitioners rather than to the chosen one's."""
+        clinics = self.filtered(without={"treatment", *PRICE_CHOICES, *PRACTITIONER_CHOICES})
+        counts = clinics.aggregate(
+            **{
+                str(treatment.pk): Count(
+                    "pk",
+                    filter=Q(
+                        Exists(Offer.objects.filter(clinic=OuterRef("pk"), treatment=treatment))
+                    )
+                    & self.joint_conditions(treatment=treatment),
+                )
+                for treatment in self.options["treatment"]
+            }
         )
-        return dict(rows)
+        return {int(pk): n for pk, n in counts.items()}
 
     def _area_counts(self, clinics):
         parents = {area.pk: area.parent_id for area in self.options["area"]}

@@ -111,7 +111,7 @@ def search(request):
 
 
 def area_list(request):
-    counts = Clinic.objects.published().area_counts()
+    counts = Clinic.objects.listed().area_counts()
     regions = Area.objects.regions().prefetch_related(
         Prefetch(
             "children",
@@ -152,10 +152,12 @@ def treatment_area(request, treatment_slug, area_slug):
 
 
 def condition_list(request):
+    # Counted as the condition's landing page counts: listed clinics offering a treatment
+    # for it.
     conditions = Condition.objects.published().annotate(
         clinic_count=Count(
             "treatments__offers__clinic",
-            filter=Q(treatments__offers__clinic__is_published=True),
+            filter=Q(treatments__offers__clinic__in=Clinic.objects.listed().values("pk")),
             distinct=True,
         )
     )

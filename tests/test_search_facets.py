@@ -361,12 +361,6 @@ def test_counts_of_the_other_facets_hold_with_price_and_practitioner_choices(cli
     assert wrong_counts_for_each(client, searches) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the treatment facet counts clinics offering each treatment among those that "
-    "match the price and practitioner choices for the chosen treatment (or for any), not for "
-    "that treatment",
-)
 def test_treatment_counts_with_price_or_practitioner_choices(client, world):
     # With dry needling under £80, Acupuncture says (1), yet acupuncture under £80 gives
     # Charlie (£60) and Delta (£75). With insurer=bupa, Acupuncture says (1) for Delta, whose
@@ -375,11 +369,6 @@ def test_treatment_counts_with_price_or_practitioner_choices(client, world):
     assert wrong_counts_for_each(client, searches) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: filter_gender/filter_language use matching_practitioners() with the insurer "
-    "choice, so counting insurers without the insurer choice still applies it",
-)
 def test_insurer_counts_with_gender_or_language(client, world):
     # With gender=female and Bupa, AXA Health says (0), yet female + AXA gives Charlie.
     searches = [(params, {"insurer"}) for params, upset in UPSETTING if "insurer" in upset]
@@ -421,11 +410,6 @@ def test_only_drops_that_give_results_are_suggested(client, world):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: dropping the insurer still applies it through the gender filter "
-    "(matching_practitioners() ignores `without`), so no drop is suggested",
-)
 def test_no_results_suggests_dropping_a_practitioner_choice(client, world):
     response = search(client, {"gender": "male", "insurer": ["vitality"]})
 

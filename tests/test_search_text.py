@@ -184,12 +184,6 @@ def test_typos_do_not_match_unrelated_words(client, listings, postgresql):
     assert found(client, "needling brixton") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: word similarity 0.45 lets a long word match any word sharing its ending: "
-    "'hydrotherapy' matches 'Physiotherapy' (0.54), so a treatment search finds every clinic "
-    "named '... Physiotherapy'",
-)
 def test_a_treatment_name_does_not_find_clinics_merely_called_physiotherapy(
     client, listings, postgresql
 ):
