@@ -215,7 +215,7 @@ class ClinicAdmin(PublishActionsMixin, SimpleHistoryAdmin):
 
     @admin.action(description="Mark the selected clinics verified today")
     def mark_verified(self, request, queryset):
-        count = queryset.update(verified_on=timezone.localdate())
+        count = self.update_each(queryset, verified_on=timezone.localdate())
         self.message_count(request, count, "marked verified")
 
 
@@ -258,7 +258,7 @@ class PractitionerAdmin(PublishActionsMixin, SimpleHistoryAdmin):
 
     @admin.action(description="Mark HCPC numbers checked on the register today")
     def mark_verified(self, request, queryset):
-        count = queryset.update(hcpc_checked_on=timezone.localdate())
+        count = self.update_each(queryset, hcpc_checked_on=timezone.localdate())
         self.message_count(request, count, "marked checked on the HCPC register")
 
 

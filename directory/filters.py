@@ -24,6 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Sqrt
 from django.urls import reverse
 
+from clinics.cache import remember
 from clinics.forms import PostcodeField
 from clinics.models import (
     Area,
@@ -46,6 +47,7 @@ MILES_PER_DEGREE_LATITUDE = 69.05
 # price of one treatment: they are applied together, in ClinicFilter.joint_conditions().
 PRACTITIONER_CHOICES = ("insurer", "gender", "language")
 PRICE_CHOICES = ("max_price", "price_band")
+CHOICE_FIELDS = ("treatment", "condition", "area", "insurer", "price_band", "language")
 EVENING_STARTS = datetime.time(18, 0)
 
 
@@ -359,11 +361,13 @@ class ClinicFilter(django_filters.FilterSet):
 
     @cached_property
     def options(self):
-        """Each faceted field's options, fetched once for both counting and labelling."""
-        return {
-            name: list(self.filters[name].queryset)
-            for name in ("treatment", "area", "insurer", "price_band")
-        }
+        """Each choice field's options, fetched once (and cached until listings change) for
+        counting and labelling."""
+        return remember(
+            "search-options",
+            (),
+            lambda: {name: list(self.filters[name].queryset) for name in CHOICE_FIELDS},
+        )
 
     def _clinic_ids(self, without):
         return self.filtered(without=without).values("pk")
@@ -444,7 +448,16 @@ class ClinicFilter(django_filters.FilterSet):
 
         treatment = fields["treatment"]
         treatment.widget.choices = [("", treatment.empty_label)] + [
-            (t.slug, label(t.name, counts["treatment"].get(t.pk, 0))) for t in treatment.queryset
+            (t.slug, label(t.name, counts["treatment"].get(t.pk, 0)))
+            for t in self.options["treatment"]
+        ]
+        condition = fields["condition"]
+        condition.widget.choices = [("", condition.empty_label)] + [
+            (c.slug, c.name) for c in self.options["condition"]
+        ]
+        language = fields["language"]
+        language.widget.choices = [("", language.empty_label)] + [
+            (lang.code, lang.name) for lang in self.options["language"]
         ]
         area = fields["area"]
         area.widget.choices = [("", area.empty_label)] + [

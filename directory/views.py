@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from clinics import throttle
+from clinics.cache import remember
 from clinics.models import Area, Clinic, InsurerRecognition, Offer, Practitioner
 from directory.filters import ClinicFilter
 from treatments.models import Condition, Guide, Treatment, TreatmentCondition
@@ -23,11 +24,14 @@ from treatments.models import Condition, Guide, Treatment, TreatmentCondition
 logger = logging.getLogger(__name__)
 
 
+def listed_offers():
+    """Q() for a treatment's offers by listed clinics: what its search would count."""
+    return Q(offers__clinic__in=Clinic.objects.listed().values("pk"))
+
+
 def home(request):
     treatments = Treatment.objects.published().annotate(
-        clinic_count=Count(
-            "offers__clinic", filter=Q(offers__clinic__is_published=True), distinct=True
-        )
+        clinic_count=Count("offers__clinic", filter=listed_offers(), distinct=True)
     )
     regions = Area.objects.regions().prefetch_related(
         Prefetch("children", queryset=Area.objects.boroughs().order_by("name"))
@@ -44,9 +48,7 @@ def treatment_list(request):
     treatments = (
         Treatment.objects.published()
         .annotate(
-            clinic_count=Count(
-                "offers__clinic", filter=Q(offers__clinic__is_published=True), distinct=True
-            ),
+            clinic_count=Count("offers__clinic", filter=listed_offers(), distinct=True),
             has_guide=Exists(Guide.objects.published().filter(treatment=OuterRef("pk"))),
         )
         .order_by("name")
@@ -73,9 +75,29 @@ def guide_preview(request, pk):
     return response
 
 
+def guide_figures(treatment):
+    """The facts a guide states about its treatment, computed from the listings the search
+    shows, so that they agree with the pages they link to."""
+    clinics = Clinic.objects.listed().offering(treatment)
+    offers = Offer.objects.filter(treatment=treatment, clinic__in=clinics.values("pk"))
+    return {
+        "clinic_count": clinics.count(),
+        "practitioner_count": Practitioner.objects.published()
+        .filter(treatments=treatment, clinics__in=clinics.values("pk"))
+        .distinct()
+        .count(),
+        "prices": {
+            session_type: stats for (session_type,), stats in offers.price_statistics().items()
+        },
+        "areas": list(Area.objects.with_clinic_counts(clinics)),
+    }
+
+
 def _guide_page(request, guide, preview=False):
     treatment = guide.treatment
-    clinics = Clinic.objects.published().offering(treatment)
+    figures = remember(
+        "guide-figures", (treatment.pk, timezone.localdate()), lambda: guide_figures(treatment)
+    )
     context = {
         "treatment": treatment,
         "guide": guide,
@@ -83,20 +105,7 @@ def _guide_page(request, guide, preview=False):
             treatment=treatment, condition__is_published=True
         ).select_related("condition"),
         "related": treatment.related.published(),
-        "clinic_count": clinics.count(),
-        "practitioner_count": Practitioner.objects.published()
-        .filter(treatments=treatment, clinics__in=clinics)
-        .distinct()
-        .count(),
-        "prices": {
-            session_type: stats
-            for (session_type,), stats in Offer.objects.filter(
-                treatment=treatment, clinic__is_published=True
-            )
-            .price_statistics()
-            .items()
-        },
-        "areas": Area.objects.with_clinic_counts(clinics),
+        **figures,
     }
     faqs = guide.faqs.all()
     context["structured_data"] = guide.structured_data(request.build_absolute_uri, faqs)
@@ -180,6 +189,9 @@ def condition_detail(request, slug):
     )
 
 
+NOT_FACETED = {"page", "sort", "show"}
+
+
 def _search_page(request, fixed, context):
     """The search, its facets and one page of results; landing pages fix some parameters."""
     data = request.GET.copy()
@@ -207,9 +219,14 @@ def _search_page(request, fixed, context):
             treatment=results.chosen("treatment"),
             practitioners=results.matching_practitioners(),
         )
-    page = Paginator(found, settings.SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-    facets = results.facet_counts()
+    # Facets depend on the choices alone, not on the page, order or what is listed.
+    choices = sorted((key, data.getlist(key)) for key in data if key not in NOT_FACETED)
+    facets = remember("search-facets", (choices, timezone.localdate()), results.facet_counts)
     results.label_with_counts(facets)
+    paginator = Paginator(found, settings.SEARCH_PAGE_SIZE)
+    if not show_practitioners:
+        paginator.count = facets["total"]  # the same count, already made (or cached)
+    page = paginator.get_page(request.GET.get("page"))
     treatment = results.chosen("treatment")
     heading = context["heading"]
     return render(
@@ -221,9 +238,15 @@ def _search_page(request, fixed, context):
             "show_practitioners": show_practitioners,
             "treatment": treatment,
             "local_prices": (
-                Offer.objects.filter(
-                    clinic__in=clinics.values("pk"), treatment=treatment
-                ).price_summary()
+                remember(
+                    "local-prices",
+                    (choices, timezone.localdate()),
+                    lambda: list(
+                        Offer.objects.filter(
+                            clinic__in=clinics.values("pk"), treatment=treatment
+                        ).price_summary()
+                    ),
+                )
                 if treatment and fixed
                 else None
             ),
@@ -239,9 +262,11 @@ def _search_page(request, fixed, context):
     )
 
 
-def costs(request):
-    """Physiotherapy costs in London, worked out from every published price when asked."""
-    offers = Offer.objects.filter(clinic__is_published=True, treatment__is_published=True)
+def cost_tables():
+    """Every listed price, summarised by treatment and by region, each with its session types."""
+    offers = Offer.objects.filter(
+        clinic__in=Clinic.objects.listed().values("pk"), treatment__is_published=True
+    )
     region = Coalesce("clinic__area__parent__parent_id", "clinic__area__parent_id")
     treatments = {t.pk: t for t in Treatment.objects.published()}
     regions = {r.pk: r for r in Area.objects.regions()}
@@ -256,15 +281,17 @@ def costs(request):
         by_region.setdefault(regions[region_id], []).append(
             (treatments[treatment_id], session_type, stats)
         )
-    return render(
-        request,
-        "directory/costs.html",
-        {
-            "by_treatment": sorted(by_treatment, key=lambda row: row[0].name),
-            "by_region": sorted(by_region.items(), key=lambda item: item[0].name),
-            "computed_at": timezone.now(),
-        },
-    )
+    return {
+        "by_treatment": sorted(by_treatment, key=lambda row: row[0].name),
+        "by_region": sorted(by_region.items(), key=lambda item: item[0].name),
+        "computed_at": timezone.now(),
+    }
+
+
+def costs(request):
+    """Physiotherapy costs in London, worked out from every listed price."""
+    tables = remember("cost-tables", timezone.localdate(), cost_tables)
+    return render(request, "directory/costs.html", tables)
 
 
 def robots_txt(request):

@@ -27,6 +27,16 @@ class CountedMessageMixin:
         noun = meta.verbose_name if count == 1 else meta.verbose_name_plural
         self.message_user(request, f"{count} {noun} {done}.")
 
+    def update_each(self, queryset, **values):
+        """Save each object rather than QuerySet.update(), so that each change is kept in
+        its history and the public pages' cached figures hear of it. Returns the count."""
+        objects = list(queryset)
+        for obj in objects:
+            for name, value in values.items():
+                setattr(obj, name, value)
+            obj.save()
+        return len(objects)
+
 
 class PublishActionsMixin(CountedMessageMixin):
     """Publish and unpublish actions for models with an `is_published` flag."""
@@ -35,11 +45,11 @@ class PublishActionsMixin(CountedMessageMixin):
 
     @admin.action(description="Publish the selected %(verbose_name_plural)s")
     def publish(self, request, queryset):
-        self.message_count(request, queryset.update(is_published=True), "published")
+        self.message_count(request, self.update_each(queryset, is_published=True), "published")
 
     @admin.action(description="Unpublish the selected %(verbose_name_plural)s")
     def unpublish(self, request, queryset):
-        self.message_count(request, queryset.update(is_published=False), "unpublished")
+        self.message_count(request, self.update_each(queryset, is_published=False), "unpublished")
 
 
 class TreatmentConditionInline(admin.TabularInline):
@@ -200,8 +210,12 @@ class GuideAdmin(CountedMessageMixin, SimpleHistoryAdmin):
 
     @admin.action(description="Publish the selected guides")
     def publish(self, request, queryset):
-        self.message_count(request, queryset.update(status=Guide.Status.PUBLISHED), "published")
+        self.message_count(
+            request, self.update_each(queryset, status=Guide.Status.PUBLISHED), "published"
+        )
 
     @admin.action(description="Unpublish the selected guides (back to draft)")
     def unpublish(self, request, queryset):
-        self.message_count(request, queryset.update(status=Guide.Status.DRAFT), "unpublished")
+        self.message_count(
+            request, self.update_each(queryset, status=Guide.Status.DRAFT), "unpublished"
+        )

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from clinics.cache import listings_changed
 from clinics.models import (
     Area,
     Clinic,
@@ -64,6 +65,8 @@ class Command(BaseCommand):
             treatment_ids = self.load_treatments()
             self.load_listings(area_by_slug, treatment_ids, clinic_count, practitioner_count)
             self.load_accounts()
+            # Bulk inserts send no model signals: the cached figures must hear of them.
+            listings_changed()
 
     def report(self, label, result):
         if result.created or result.updated:

@@ -1,0 +1,179 @@
+"""Cached figures stay true: any change to clinics, offers, practitioners, guides or the
+options a search offers shows on the next request, with local memory and with Redis (the
+cache several instances share)."""
+
+import datetime
+import io
+import os
+import socket
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clinics import cache as listings_cache
+from clinics.models import Clinic, Offer
+from tests.factories import (
+    make_borough,
+    make_clinic,
+    make_guide,
+    make_insurer,
+    make_offer,
+    make_practitioner,
+    make_staff,
+    make_treatment,
+)
+
+pytestmark = pytest.mark.django_db
+
+REDIS_LOCATION = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_is_up():
+    host, port = "127.0.0.1", 6379
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def backend(request, settings):
+    if request.param == "redis":
+        if not redis_is_up():
+            if os.environ.get("REQUIRE_REDIS"):
+                pytest.fail("REQUIRE_REDIS is set but Redis is not reachable on 127.0.0.1:6379")
+            pytest.skip("Redis is not running on 127.0.0.1:6379")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_LOCATION,
+            }
+        }
+    cache.clear()
+    yield request.param
+    cache.clear()
+
+
+@pytest.fixture
+def world():
+    treatment = make_treatment(slug="dry-needling", name="Dry needling")
+    make_guide(treatment=treatment)
+    area = make_borough(slug="lambeth", name="Lambeth")
+    clinic = make_clinic(area=area, slug="alpha", name="Alpha Physio")
+    make_offer(clinic, treatment, price_pence=7000)
+    make_practitioner(clinics=[clinic], treatments=[treatment])
+    return treatment, area, clinic
+
+
+def guide_count(client):
+    return client.get("/treatments/dry-needling/").context["clinic_count"]
+
+
+def search_count(client, query="treatment=dry-needling"):
+    return client.get(f"/search/?{query}").context["page"].paginator.count
+
+
+def test_pages_come_from_the_cache_when_nothing_changed(client, backend, world):
+    """Otherwise caching proves nothing below."""
+    client.get("/costs/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/costs/")
+    assert len(queries) == 0
+
+
+def test_a_new_clinic_shows_in_guide_figures_search_and_facets_at_once(client, backend, world):
+    treatment, area, _ = world
+    assert guide_count(client) == 1
+    assert search_count(client) == 1
+
+    bravo = make_clinic(area=area, slug="bravo")
+    make_offer(bravo, treatment, price_pence=9000)
+
+    assert guide_count(client) == 2
+    assert search_count(client) == 2
+    form = client.get("/search/").context["filter"].form
+    assert "Dry needling (2)" in dict(form.fields["treatment"].widget.choices).values()
+
+
+def test_a_price_change_shows_on_the_costs_page_and_the_guide(client, backend, world):
+    assert "£70" in client.get("/costs/").content.decode()
+    assert client.get("/treatments/dry-needling/").context["prices"]["standard"].lowest == 7000
+
+    offer = Offer.objects.get()
+    offer.price_pence = 6500
+    offer.save()
+
+    assert "£65" in client.get("/costs/").content.decode()
+    assert client.get("/treatments/dry-needling/").context["prices"]["standard"].lowest == 6500
+
+
+def test_a_deleted_offer_leaves_the_figures(client, backend, world):
+    assert search_count(client) == 1
+    Offer.objects.get().delete()
+    assert search_count(client) == 0
+    assert guide_count(client) == 0
+
+
+def test_a_practitioner_joining_a_clinic_changes_the_insurer_counts(client, backend, world):
+    treatment, _, clinic = world
+    bupa = make_insurer(name="Bupa", slug="bupa")
+    assert search_count(client, "treatment=dry-needling&insurer=bupa") == 0
+    person = make_practitioner(treatments=[treatment], insurers=[bupa])
+
+    person.clinics.add(clinic)  # a many-to-many change, no save() of either
+
+    assert search_count(client, "treatment=dry-needling&insurer=bupa") == 1
+
+
+def test_a_new_insurer_appears_among_the_search_choices(client, backend, world):
+    client.get("/search/")
+    make_insurer(name="Vitality", slug="vitality")
+    form = client.get("/search/").context["filter"].form
+    assert "vitality" in dict(form.fields["insurer"].widget.choices)
+
+
+def test_unpublishing_in_the_admin_takes_a_clinic_out_at_once(admin_client, backend, world):
+    _, _, clinic = world
+    assert search_count(admin_client) == 1
+
+    admin_client.post(
+        "/admin/clinics/clinic/",
+        {"action": "unpublish", "_selected_action": [clinic.pk]},
+    )
+
+    clinic.refresh_from_db()
+    assert not clinic.is_published
+    assert search_count(admin_client) == 0
+    assert guide_count(admin_client) == 0
+
+
+def test_confirming_details_in_the_portal_clears_the_stale_mark(client, backend, world):
+    _, _, clinic = world
+    Clinic.objects.filter(pk=clinic.pk).update(details_confirmed_on=datetime.date(2025, 9, 1))
+    listings_cache.listings_changed()  # update() sends no signal: as a data fix would
+    page = client.get("/search/?treatment=dry-needling").context["page"]
+    assert [c.is_stale for c in page] == [True]
+
+    client.force_login(make_staff(clinic))
+    client.post(f"/portal/{clinic.slug}/confirm/")
+
+    page = client.get("/search/?treatment=dry-needling").context["page"]
+    assert [c.is_stale for c in page] == [False]
+
+
+def test_demo_data_loaded_in_bulk_moves_the_version(backend, world):
+    from django.core.management import call_command
+
+    before = listings_cache.listings_version()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert listings_cache.listings_version() != before
+
+
+def test_a_cached_figure_survives_an_evicted_version_key(client, backend, world):
+    """If the cache loses the version (eviction, restart), pages recompute, never fail."""
+    assert guide_count(client) == 1
+    cache.delete(listings_cache.VERSION_KEY)
+    assert guide_count(client) == 1
