@@ -76,10 +76,6 @@ class EnquiryForm(forms.ModelForm):
             "treatment": "Treatment (optional)",
             "message": "Your message",
         }
-        help_texts = {
-            "message": "Say briefly what you would like help with. Only the clinic reads it; "
-            "we delete enquiries after six months.",
-        }
         widgets = {
             "message": forms.Textarea(attrs={"rows": 5}),
             "preferred_contact": forms.RadioSelect,
@@ -89,6 +85,10 @@ class EnquiryForm(forms.ModelForm):
 
     def __init__(self, *args, treatments, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["message"].help_text = (
+            "Say briefly what you would like help with. Only the clinic reads it; we delete "
+            f"enquiries after {settings.ENQUIRY_RETENTION_DAYS} days."
+        )
         self.fields["treatment"].queryset = treatments
         self.fields["treatment"].empty_label = "Not sure / other"
         self.fields["email"].widget.attrs["autocomplete"] = "email"

@@ -5,6 +5,7 @@ Keys are hashed, so no address or email is written into the cache in the clear.
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 
 
@@ -37,7 +38,15 @@ def allow(scope, key, limit, window_seconds):
 
 
 def client_address(request):
-    # Behind a proxy, the proxy must put the client's address in REMOTE_ADDR (for example
-    # gunicorn's --forwarded-allow-ips with a trusted proxy); a header a client can set
-    # itself would let anyone dodge the limit.
+    """The address a rate limit counts. Behind TRUSTED_PROXY_COUNT proxies, each appending
+    to X-Forwarded-For, it is the entry the outermost of them wrote; anything further left
+    was sent by the client and could be anything, so it is never trusted."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")

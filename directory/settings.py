@@ -57,7 +57,8 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with a site that can require two-step sign-in.
+    "directory.two_factor.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -70,6 +71,9 @@ INSTALLED_APPS = [
     "django_filters",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "treatments",
     "clinics",
     "directory",
@@ -79,12 +83,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files with hashed names and far-future caching, compressed, without a CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed too (static files come compressed from WhiteNoise). Django pads
+    # compressed responses with random bytes against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session has passed two-step sign-in.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change, for the history of listings and guides.
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -193,17 +202,33 @@ LOGIN_URL = "login"
 LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", "10")
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "50")
 LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", "900")
+# How many proxies (load balancers) in front of the site append to X-Forwarded-For: rate limits
+# count the address the outermost of them saw. 0: count the connection's own address.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60  # three days
+# Two-step sign-in (directory/two_factor/): the name authenticator apps show for the site;
+# admins can see who has a device and remove a lost one, but never read a secret.
+OTP_TOTP_ISSUER = "London Physio Directory"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
-# Redis when REDIS_URL is set (shared by every instance), local memory otherwise.
+# The cache holds rate-limit counts and the figures computed from listings (clinics/cache.py),
+# so every process serving the site must share it: Redis when REDIS_URL is set (shared by every
+# instance), else files in CACHE_DIR, shared by the workers of one machine. Local memory, one
+# process's own, only for development (DEBUG).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_DIR = Path(os.environ.get("CACHE_DIR", BASE_DIR / "var" / "cache"))
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if DEBUG
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR),
+        }
     )
 }
 
@@ -224,6 +249,8 @@ ENQUIRY_RESPONSE_TIME_MIN_ANSWERED = 5
 # SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto so Django knows a request came over HTTPS.
 HTTPS = envbool("HTTPS", "false" if DEBUG else "true")
 SECURE_SSL_REDIRECT = HTTPS
+# Load balancers check health over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 # __Host- cookies are only ever sent over HTTPS, to this exact host, for the whole site.
@@ -244,6 +271,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The admin refuses staff who have not passed two-step sign-in in this session; on by default
+# wherever HTTPS is (production), off on a developer's machine.
+ADMIN_REQUIRES_TWO_FACTOR = envbool("ADMIN_REQUIRES_TWO_FACTOR", "true" if HTTPS else "false")
 
 # No inline script anywhere: every script is a file served by the site. JSON-LD blocks are
 # data, not scripts, and browsers do not run them.

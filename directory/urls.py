@@ -15,7 +15,13 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("treatments/", views.treatment_list, name="treatment-list"),
     path("treatments/<slug:slug>/", views.treatment_detail, name="treatment-detail"),
-    path("guides/<int:pk>/preview/", views.guide_preview, name="guide-preview"),
+    # Through the admin's own gate, so a draft needs what the admin needs (two-step sign-in
+    # where ADMIN_REQUIRES_TWO_FACTOR is on).
+    path(
+        "guides/<int:pk>/preview/",
+        admin.site.admin_view(views.guide_preview),
+        name="guide-preview",
+    ),
     path(
         "treatments/<slug:treatment_slug>/<slug:area_slug>/",
         views.treatment_area,
@@ -28,7 +34,8 @@ urlpatterns = [
     path("areas/<slug:slug>/", views.area_detail, name="area-detail"),
     path("", include("clinics.urls")),
     path("portal/", include("clinics.portal.urls")),
-    path("accounts/login/", views.ThrottledLoginView.as_view(), name="login"),
+    # Sign-in (throttled, with a second step for anyone who has set one up) and two-step setup.
+    path("accounts/", include("directory.two_factor.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     # One sign-in page, throttled, for staff and admins alike.
     path("admin/login/", RedirectView.as_view(url="/accounts/login/", query_string=True)),

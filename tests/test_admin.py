@@ -15,6 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinics.models import (
     Area,
@@ -149,6 +151,12 @@ def _enquiry():
     )
 
 
+def _backup_codes():
+    device = StaticDevice.objects.create(user=make_user(), name="Backup codes")
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=f"code{n}") for n in range(3))
+    return device
+
+
 def _price_band():
     n = next(_n)
     return PriceBand.objects.create(
@@ -190,6 +198,8 @@ BUILDERS = {
     ),
     Enquiry: _enquiry,
     PriceBand: _price_band,
+    TOTPDevice: lambda: TOTPDevice.objects.create(user=make_user(), name="Authenticator app"),
+    StaticDevice: _backup_codes,
 }
 
 REGISTERED = list(admin.site._registry)
@@ -222,6 +232,8 @@ CHANGELIST_QUERIES = {
     ClaimRequest: BASE,
     Enquiry: BASE + DATE_HIERARCHY,
     PriceBand: BASE,
+    TOTPDevice: BASE,  # its user joined
+    StaticDevice: BASE,
 }
 
 # Add and change forms. Every form costs the session and its user, and the model's content
@@ -259,6 +271,9 @@ CHANGE_FORM_QUERIES = {
     ClaimRequest: (3, 8),  # title: user, clinic; widgets: clinic, user
     Enquiry: (None, 5),  # title: clinic; read-only, as enquiries come from patients
     PriceBand: (3, 4),
+    # The user widget; secrets and backup codes are not shown (OTP_ADMIN_HIDE_SENSITIVE_DATA).
+    TOTPDevice: (3, 5),
+    StaticDevice: (3, 5),
 }
 
 

@@ -1,6 +1,6 @@
 """Cached figures stay true: any change to clinics, offers, practitioners, guides or the
-options a search offers shows on the next request, with local memory and with Redis (the
-cache several instances share)."""
+options a search offers shows on the next request, with local memory (development), files
+(one machine's workers) and Redis (the cache several instances share)."""
 
 import datetime
 import io
@@ -39,8 +39,15 @@ def redis_is_up():
     return True
 
 
-@pytest.fixture(params=["locmem", "redis"])
-def backend(request, settings):
+@pytest.fixture(params=["locmem", "files", "redis"])
+def backend(request, settings, tmp_path):
+    if request.param == "files":  # production without Redis: one machine's workers share it
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(tmp_path / "cache"),
+            }
+        }
     if request.param == "redis":
         if not redis_is_up():
             if os.environ.get("REQUIRE_REDIS"):

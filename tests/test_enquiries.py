@@ -249,3 +249,14 @@ def test_typical_response_time_is_the_median_of_answered_enquiries(client, clini
     assert (
         "usually replies within 3 hours" in client.get(clinic.get_absolute_url()).content.decode()
     )
+
+
+def test_patients_and_staff_are_told_the_retention_period_the_purge_applies(
+    client, clinic, settings
+):
+    settings.ENQUIRY_RETENTION_DAYS = 90
+    form_page = client.get(reverse("clinics:enquiry", args=[clinic.slug])).content.decode()
+    assert "we delete enquiries after 90 days" in form_page
+    client.force_login(make_staff(clinic))
+    inbox = client.get(reverse("portal:enquiries", args=[clinic.slug])).content.decode()
+    assert "We delete enquiries 90 days after they arrive" in inbox

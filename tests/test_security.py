@@ -110,6 +110,23 @@ def test_throttling_one_account_does_not_lock_out_others(client, alice, settings
     assert sign_in(Client(), "bob", "bobs-password-9", address="198.51.100.1").status_code == 302
 
 
+def test_behind_a_proxy_the_limit_counts_the_address_the_proxy_saw(settings, rf):
+    """Attack: dodging a per-address limit by sending a made-up X-Forwarded-For, or (behind a
+    load balancer) every patient sharing the balancer's address and one count."""
+    from clinics.throttle import client_address
+
+    forged_then_real = "203.0.113.9, 198.51.100.7"  # client's claim, then the proxy's entry
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forged_then_real)
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_address(request) == "10.0.0.2"  # no proxy trusted: the header is ignored
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_address(request) == "198.51.100.7"
+    settings.TRUSTED_PROXY_COUNT = 2
+    assert client_address(request) == "203.0.113.9"
+    settings.TRUSTED_PROXY_COUNT = 3  # fewer entries than proxies: the header is not trusted
+    assert client_address(request) == "10.0.0.2"
+
+
 def test_the_admin_sign_in_is_the_throttled_one(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
@@ -194,3 +211,34 @@ def test_unknown_pages_get_the_friendly_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "We can't find that page" in response.content.decode()
+
+
+def test_health_checks_over_plain_http_are_not_redirected(settings):
+    """Load balancers check /healthz inside the network, over plain HTTP; every other page
+    still goes to HTTPS."""
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()
+    assert client.get("/healthz").status_code == 200
+    response = client.get("/treatments/")
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+
+
+def test_production_caches_are_shared_by_every_worker():
+    """With DEBUG off the cache (rate limits, cached figures) is never one process's own
+    memory: files shared by one machine's workers, or Redis when REDIS_URL is set."""
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    production = {**os.environ, "DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a"}
+    production.pop("REDIS_URL", None)
+    for extra, backend in [
+        ({}, "django.core.cache.backends.filebased.FileBasedCache"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/1"}, "django.core.cache.backends.redis.RedisCache"),
+    ]:
+        result = subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup(); {code}"],
+            env={**production, **extra, "DJANGO_SETTINGS_MODULE": "directory.settings"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert result.stdout.strip() == backend

@@ -3,6 +3,7 @@
 from itertools import groupby
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
 
 from clinics.models import Offer, OpeningHours
@@ -98,3 +99,9 @@ def wait_phrase(wait):
         return f"within {hours} hour{'s' if hours != 1 else ''}"
     days = round(hours / 24)
     return f"within {days} days"
+
+
+@register.simple_tag
+def enquiry_retention():
+    """How long enquiries are kept, as the purge_enquiries command applies it."""
+    return f"{settings.ENQUIRY_RETENTION_DAYS} days"
