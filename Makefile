@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format
+.PHONY: install run serve test bench lint format
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,12 +20,20 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# Production: migrations, static files, then gunicorn (settings from the environment; see README).
+serve: install
+	ops/serve
+
 # axe-core for the browser tests, when npm is here; without it they are skipped, saying so.
 node_modules/.installed-stamp: package.json package-lock.json
 	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; fi
 
 test: install node_modules/.installed-stamp
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The national-scale benchmark on PostgreSQL (see bench/README.md).
+bench: install
+	bench/run
 
 lint: install
 	$(VENV)/bin/ruff check .
