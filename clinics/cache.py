@@ -14,10 +14,14 @@ transaction was open cannot leave them cached under the new version.
 
 import hashlib
 import time
+from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "listings-version"
 # Entries also expire by themselves, so a missed signal (a raw SQL fix, say) heals itself.
@@ -53,6 +57,39 @@ def remember(name, parts, compute):
         value = compute()
         cache.set(key, value, TIMEOUT_SECONDS)
     return value
+
+
+def shared_page(view):
+    """A public page as every visitor without a session sees it, cached whole until a listing
+    changes or the day does (pages say "open today", "confirmed 3 months ago").
+
+    A visitor with any cookie but the CSRF one (a session, messages) may see something
+    personal, so gets the page fresh; a page that used the CSRF token (a POST form) or set a
+    cookie is never stored."""
+
+    @wraps(view)
+    def view_or_cached_page(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") or set(request.COOKIES) - {
+            settings.CSRF_COOKIE_NAME
+        }:
+            return view(request, *args, **kwargs)
+        address = (request.method, request.get_host(), request.get_full_path())
+        digest = hashlib.sha256(repr(address).encode()).hexdigest()[:32]
+        key = f"page:{listings_version()}:{timezone.localdate().isoformat()}:{digest}"
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if (
+                response.status_code == 200
+                and not response.cookies
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            ):
+                cache.set(key, response, TIMEOUT_SECONDS)
+        # What a signed-in visitor sees differs: shared caches downstream must tell them apart.
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return view_or_cached_page
 
 
 def connect(*models):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from clinics import throttle
-from clinics.cache import remember
+from clinics.cache import remember, shared_page
 from clinics.models import Area, Clinic, InsurerRecognition, Offer, Practitioner
 from directory.filters import ClinicFilter
 from treatments.models import Condition, Guide, Treatment, TreatmentCondition
@@ -29,6 +29,7 @@ def listed_offers():
     return Q(offers__clinic__in=Clinic.objects.listed().values("pk"))
 
 
+@shared_page
 def home(request):
     treatments = Treatment.objects.published().annotate(
         clinic_count=Count("offers__clinic", filter=listed_offers(), distinct=True)
@@ -44,6 +45,7 @@ def home(request):
     )
 
 
+@shared_page
 def treatment_list(request):
     treatments = (
         Treatment.objects.published()
@@ -56,6 +58,7 @@ def treatment_list(request):
     return render(request, "directory/treatment_list.html", {"treatments": treatments})
 
 
+@shared_page
 def treatment_detail(request, slug):
     guide = get_object_or_404(
         Guide.objects.published().select_related("treatment").prefetch_related("sections", "faqs"),
@@ -115,10 +118,12 @@ def _guide_page(request, guide, preview=False):
     return render(request, "directory/treatment_detail.html", context)
 
 
+@shared_page
 def search(request):
     return _search_page(request, fixed={}, context={"heading": "Find a physiotherapy clinic"})
 
 
+@shared_page
 def area_list(request):
     counts = Clinic.objects.listed().area_counts()
     regions = Area.objects.regions().prefetch_related(
@@ -132,6 +137,7 @@ def area_list(request):
     return render(request, "directory/area_list.html", {"regions": regions, "counts": counts})
 
 
+@shared_page
 def area_detail(request, slug):
     area = get_object_or_404(Area.objects.select_related("parent"), slug=slug)
     return _search_page(
@@ -145,6 +151,7 @@ def area_detail(request, slug):
     )
 
 
+@shared_page
 def treatment_area(request, treatment_slug, area_slug):
     treatment = get_object_or_404(Treatment.objects.published(), slug=treatment_slug)
     area = get_object_or_404(Area.objects.select_related("parent"), slug=area_slug)
@@ -160,6 +167,7 @@ def treatment_area(request, treatment_slug, area_slug):
     )
 
 
+@shared_page
 def condition_list(request):
     # Counted as the condition's landing page counts: listed clinics offering a treatment
     # for it.
@@ -173,6 +181,7 @@ def condition_list(request):
     return render(request, "directory/condition_list.html", {"conditions": conditions})
 
 
+@shared_page
 def condition_detail(request, slug):
     condition = get_object_or_404(Condition.objects.published(), slug=slug)
     links = TreatmentCondition.objects.filter(
@@ -288,6 +297,7 @@ def cost_tables():
     }
 
 
+@shared_page
 def costs(request):
     """Physiotherapy costs in London, worked out from every listed price."""
     tables = remember("cost-tables", timezone.localdate(), cost_tables)

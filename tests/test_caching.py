@@ -10,6 +10,7 @@ import socket
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from clinics import cache as listings_cache
@@ -184,3 +185,66 @@ def test_a_cached_figure_survives_an_evicted_version_key(client, backend, world)
     assert guide_count(client) == 1
     cache.delete(listings_cache.VERSION_KEY)
     assert guide_count(client) == 1
+
+
+# --- Whole pages for visitors without a session ---------------------------------------------
+
+
+def test_a_signed_in_visitor_never_gets_or_leaves_a_shared_page(client, backend, world):
+    _, _, clinic = world
+    assert "For clinics" in client.get("/treatments/dry-needling/").content.decode()
+    staff = Client()
+    staff.force_login(make_staff(clinic))
+
+    assert "Your clinics" in staff.get("/treatments/dry-needling/").content.decode()
+    assert "Your clinics" not in Client().get("/treatments/dry-needling/").content.decode()
+
+
+def test_shared_pages_tell_downstream_caches_they_vary_by_cookie(client, backend, world):
+    for _ in range(2):  # made, then from the cache
+        response = client.get("/search/?treatment=dry-needling")
+        assert "Cookie" in response["Vary"]
+
+
+def test_a_page_with_a_csrf_token_or_a_cookie_is_never_shared(rf, backend):
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    calls = []
+
+    @listings_cache.shared_page
+    def with_form(request):
+        calls.append(1)
+        return HttpResponse(f"<input value='{get_token(request)}'>")
+
+    @listings_cache.shared_page
+    def with_cookie(request):
+        calls.append(1)
+        response = HttpResponse("hello")
+        response.set_cookie("seen", "1")
+        return response
+
+    for view in (with_form, with_cookie):
+        calls.clear()
+        view(rf.get("/page/"))
+        view(rf.get("/page/"))
+        assert len(calls) == 2, view.__name__
+
+
+def test_a_visitor_with_messages_waiting_gets_the_page_fresh(rf, backend):
+    from django.http import HttpResponse
+
+    calls = []
+
+    @listings_cache.shared_page
+    def page(request):
+        calls.append(1)
+        return HttpResponse("hello")
+
+    page(rf.get("/page/"))
+    page(rf.get("/page/"))
+    assert len(calls) == 1  # shared
+    request = rf.get("/page/")
+    request.COOKIES["messages"] = "something to show"
+    page(request)
+    assert len(calls) == 2

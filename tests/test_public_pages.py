@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from clinics.models import Clinic, Offer, Practitioner
@@ -21,6 +22,7 @@ from tests.factories import (
     make_opening_hours,
     make_practitioner,
     make_treatment,
+    make_user,
 )
 from treatments.models import GuideSection, TreatmentCondition
 
@@ -181,7 +183,7 @@ WARM_SEARCH_QUERIES = [
     "their offers, opening hours, matching practitioners, those practitioners' insurers",
 ]
 PAGES = {
-    # url: (cold cache, warm cache)
+    # url: (cold cache, warm cache, when the page itself is not cached: see below)
     # treatments with clinic counts; regions; their boroughs (prefetch); published guides
     "/": (4, 4),
     # treatments with clinic count and whether a guide is published
@@ -213,15 +215,30 @@ PAGES = {
 }
 
 
+# Pages every visitor without a session gets whole from the cache once one has asked.
+SHARED_PAGES = set(PAGES) - {"/clinics/clinic-n0/", "/practitioners/person-0/"}
+
+
 @pytest.mark.parametrize("clinic_count", [1, 60])
 @pytest.mark.parametrize("url", PAGES)
 def test_page_query_count_is_fixed(client, url, clinic_count):
-    """The same number of queries for one clinic as for many, cold and warm."""
+    """The same number of queries for one clinic as for many: cold; warm, for a visitor with
+    a session (who gets the page made afresh from cached figures); and for the next visitor
+    without one, who gets the whole page from the cache."""
     build_listings(clinic_count)
     cold, warm = PAGES[url]
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     assert len(queries) == cold, [q["sql"] for q in queries]
+
+    signed_in = Client()
+    signed_in.force_login(make_user())
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    assert len(queries) == warm, [q["sql"] for q in queries]
+        assert signed_in.get(url).status_code == 200
+    session_and_user = 2
+    assert len(queries) == warm + session_and_user, [q["sql"] for q in queries]
+
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(url).status_code == 200
+    expected = 0 if url in SHARED_PAGES else warm
+    assert len(queries) == expected, [q["sql"] for q in queries]
