@@ -2,9 +2,10 @@
 
 On PostgreSQL each word of the query must match the clinic's name, area, description,
 treatments, conditions or practitioners, with accents ignored (unaccent) and small typos
-forgiven (trigram word similarity: "neddling" finds "needling", "clapam" finds "Clapham");
-results are ranked by weighted full-text rank plus name similarity. On SQLite, used for
-development, each word must appear as typed (case-insensitive) and relevance is simpler.
+forgiven (strict word similarity: "neddling" finds "needling", "clapam" finds "Clapham");
+results are ranked by the weighted full-text rank of name and area plus name similarity. On
+SQLite, used for development, each word must appear as typed (case-insensitive) and relevance
+is simpler.
 """
 
 import re
@@ -18,11 +19,12 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Case, Exists, FloatField, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, FloatField, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 
-from clinics.models import Offer, Practitioner
+from clinics.models import Area, Offer, Practitioner
+from treatments.models import Treatment
 
 # More words than this add cost and no precision; longer words are not real words.
 MAX_TERMS = 6
@@ -42,72 +44,63 @@ def search_terms(text):
 
 
 def search_clinics(queryset, text):
-    """Clinics matching every word of `text`, annotated with `relevance` (higher is better)."""
+    """Clinics matching every word of `text` (all of them when it has none).
+
+    Each word is looked for in each place on its own (clinic names and descriptions, areas,
+    treatments and conditions, practitioners), each a subquery that the database works out
+    once, rather than once for every clinic."""
+    for term in search_terms(text):
+        queryset = queryset.filter(_matching(term))
+    return queryset
+
+
+def relevance(text):
+    """An expression to order matching clinics by, higher first: on PostgreSQL the weighted
+    full-text rank of name and area plus the name's similarity to the whole text; on SQLite,
+    whether the name holds a word."""
     terms = search_terms(text)
     if not terms:
-        return queryset.annotate(relevance=Value(0.0, output_field=FloatField()))
+        return Value(0.0, output_field=FloatField())
     if connection.vendor == "postgresql":
-        return _postgres_search(queryset, text, terms)
-    return _plain_search(queryset, terms)
-
-
-def _related_match(term_matches):
-    """Q() for a word matching a clinic's treatments, their conditions, or its practitioners.
-    `term_matches(field)` builds the condition for one field."""
-    treatment = Offer.objects.filter(clinic=OuterRef("pk")).filter(
-        term_matches("treatment__name") | term_matches("treatment__conditions__name")
-    )
-    practitioner = (
-        Practitioner.objects.published()
-        .filter(clinics=OuterRef("pk"))
-        .filter(term_matches("first_name") | term_matches("last_name"))
-    )
-    return Q(Exists(treatment)) | Q(Exists(practitioner))
-
-
-def _plain_search(queryset, terms):
-    for term in terms:
-
-        def contains(field, term=term):
-            return Q(**{f"{field}__icontains": term})
-
-        queryset = queryset.filter(
-            contains("name")
-            | contains("area__name")
-            | contains("area__parent__name")
-            | contains("description")
-            | _related_match(contains)
+        vector = SearchVector("name", weight="A", config="english") + SearchVector(
+            "area__name", weight="B", config="english"
+        )
+        query = SearchQuery(" OR ".join(terms), search_type="websearch", config="english")
+        return Coalesce(SearchRank(vector, query), 0.0) + Coalesce(
+            TrigramWordSimilarity(text, "name"), 0.0
         )
     name_hits = [When(name__icontains=term, then=Value(1)) for term in terms]
-    return queryset.annotate(
-        relevance=Case(*name_hits, default=Value(0), output_field=IntegerField()) * 1.0
+    return Case(*name_hits, default=Value(0), output_field=IntegerField()) * 1.0
+
+
+def _matching(term):
+    """Q() for clinics that `term` describes."""
+    matches = _fuzzy_match if connection.vendor == "postgresql" else _exact_match
+    areas = Area.objects.filter(matches("name", term) | matches("parent__name", term))
+    treatments = Treatment.objects.filter(matches("name", term) | matches("conditions__name", term))
+    practitioners = Practitioner.objects.published().filter(
+        matches("first_name", term) | matches("last_name", term)
+    )
+    return (
+        matches("name", term)
+        | _exact_match("description", term)
+        | Q(area__in=areas.values("pk"))
+        | Q(pk__in=Offer.objects.filter(treatment__in=treatments.values("pk")).values("clinic"))
+        | Q(pk__in=practitioners.values("clinics"))
     )
 
 
-def _postgres_search(queryset, text, terms):
-    for term in terms:
+def _exact_match(field, term):
+    """The word inside the field, case ignored (and accents, on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__unaccent__icontains": term})
+    return Q(**{f"{field}__icontains": term})
 
-        def matches(field, term=term):
-            found = Q(**{f"{field}__unaccent__icontains": term})
-            if len(term) >= MIN_FUZZY_LENGTH:
-                similarity = TrigramStrictWordSimilarity(Unaccent(Value(term)), Unaccent(field))
-                found |= Q(GreaterThanOrEqual(similarity, FUZZY_THRESHOLD))
-            return found
 
-        queryset = queryset.filter(
-            matches("name")
-            | matches("area__name")
-            | matches("area__parent__name")
-            | Q(description__unaccent__icontains=term)
-            | _related_match(matches)
-        )
-    vector = (
-        SearchVector("name", weight="A", config="english")
-        + SearchVector("area__name", weight="B", config="english")
-        + SearchVector("description", weight="C", config="english")
-    )
-    query = SearchQuery(" OR ".join(terms), search_type="websearch", config="english")
-    return queryset.annotate(
-        relevance=Coalesce(SearchRank(vector, query), 0.0)
-        + Coalesce(TrigramWordSimilarity(text, "name"), 0.0)
-    )
+def _fuzzy_match(field, term):
+    """The word inside the field, or a word of the field spelt nearly like it."""
+    found = _exact_match(field, term)
+    if len(term) >= MIN_FUZZY_LENGTH:
+        similarity = TrigramStrictWordSimilarity(Unaccent(Value(term)), Unaccent(field))
+        found |= Q(GreaterThanOrEqual(similarity, FUZZY_THRESHOLD))
+    return found

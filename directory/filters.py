@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Sqrt
 from django.urls import reverse
+from django.utils import timezone
 
 from clinics.cache import remember
 from clinics.forms import PostcodeField
@@ -37,7 +38,7 @@ from clinics.models import (
     Practitioner,
     months_ago,
 )
-from clinics.search import search_clinics
+from clinics.search import relevance, search_clinics, search_terms
 from directory.forms import ClinicSearchForm
 from directory.models import PriceBand
 from treatments.models import Condition, Treatment
@@ -240,17 +241,30 @@ class ClinicFilter(django_filters.FilterSet):
             offers = offers.filter(treatment=treatment)
         return offers
 
+    def priced(self, offers, without=()):
+        """`offers` narrowed to the price choices not in `without`: one session must be both
+        under the maximum and in the band."""
+        if "max_price" not in without and (pounds := self.chosen("max_price")):
+            offers = offers.filter(price_pence__lte=int(pounds) * 100)
+        if "price_band" not in without and (band := self.chosen("price_band")):
+            offers = band.filter_offers(offers)
+        return offers
+
+    def has_price_choice(self, without=()):
+        return any(self.chosen(name) for name in PRICE_CHOICES if name not in without)
+
+    def has_practitioner_choice(self, without=()):
+        return any(self.chosen(name) for name in PRACTITIONER_CHOICES if name not in without)
+
     def joint_conditions(self, without=(), treatment=None):
         """Q() for the price and practitioner choices not in `without`. They qualify one
         treatment's offers and one practitioner who does it, so they cannot be applied one
         filter at a time: leaving out the insurer must not leave it in through the gender."""
         conditions = Q()
-        offers = self.offers_in_scope(without, treatment)
-        if "max_price" not in without and (pounds := self.chosen("max_price")):
-            conditions &= Q(Exists(offers.filter(price_pence__lte=int(pounds) * 100)))
-        if "price_band" not in without and (band := self.chosen("price_band")):
-            conditions &= Q(Exists(band.filter_offers(offers)))
-        if any(self.chosen(name) for name in PRACTITIONER_CHOICES if name not in without):
+        if self.has_price_choice(without):
+            offers = self.priced(self.offers_in_scope(without, treatment), without)
+            conditions &= Q(Exists(offers))
+        if self.has_practitioner_choice(without):
             people = self.matching_practitioners(without, treatment)
             conditions &= Q(Exists(people.filter(clinics=OuterRef("pk"))))
         return conditions
@@ -263,7 +277,23 @@ class ClinicFilter(django_filters.FilterSet):
         return queryset
 
     def filter_text(self, queryset, name, value):
-        return search_clinics(queryset, value)
+        if not search_terms(value):
+            return queryset
+        # Worked out once, then shared by the results and every facet count.
+        return queryset.filter(pk__in=self.text_matches)
+
+    @cached_property
+    def text_matches(self):
+        """The ids of the listed clinics the text describes (cached: fuzzy matching reads
+        every practitioner's name)."""
+        text = self.chosen("q")
+        return remember(
+            "text-matches",
+            (search_terms(text), timezone.localdate()),
+            lambda: list(
+                search_clinics(Clinic.objects.listed(), text).values_list("pk", flat=True)
+            ),
+        )
 
     def filter_treatment(self, queryset, name, treatment):
         return queryset.offering(treatment)
@@ -339,6 +369,8 @@ class ClinicFilter(django_filters.FilterSet):
         return []
 
     def sorted(self, queryset):
+        if self.chosen("q") and (self.chosen("sort") or Sort.RELEVANCE) == Sort.RELEVANCE:
+            queryset = queryset.annotate(relevance=relevance(self.chosen("q")))
         if self.chosen("sort") == Sort.PRICE:
             cheapest = self.offers_in_scope().order_by("price_pence").values("price_pence")[:1]
             queryset = queryset.annotate(lowest_price=cheapest)
@@ -374,45 +406,45 @@ class ClinicFilter(django_filters.FilterSet):
 
     def _treatment_counts(self):
         """Each treatment's count, with the price and practitioner choices applied to that
-        treatment's offers and practitioners rather than to the chosen one's."""
-        clinics = self.filtered(without={"treatment", *PRICE_CHOICES, *PRACTITIONER_CHOICES})
-        counts = clinics.aggregate(
-            **{
-                str(treatment.pk): Count(
-                    "pk",
-                    filter=Q(
-                        Exists(Offer.objects.filter(clinic=OuterRef("pk"), treatment=treatment))
-                    )
-                    & self.joint_conditions(treatment=treatment),
-                )
-                for treatment in self.options["treatment"]
-            }
-        )
-        return {int(pk): n for pk, n in counts.items()}
+        treatment's offers and practitioners rather than to the chosen one's: one pass over
+        the offers of the clinics the other choices leave."""
+        clinics = self._clinic_ids({"treatment", *PRICE_CHOICES, *PRACTITIONER_CHOICES})
+        offers = self.priced(Offer.objects.filter(clinic__in=clinics))
+        if self.has_practitioner_choice():
+            people = self.matching_practitioners(without={"treatment"}).filter(
+                clinics=OuterRef("clinic"), treatments=OuterRef("treatment")
+            )
+            offers = offers.filter(Exists(people))
+        rows = offers.values_list("treatment").annotate(n=Count("clinic", distinct=True))
+        return dict(rows.order_by())
 
     def _area_counts(self, clinics):
         parents = {area.pk: area.parent_id for area in self.options["area"]}
         return Clinic.objects.filter(pk__in=clinics.values("pk")).area_counts(parents)
 
     def _insurer_counts(self):
-        people = self.matching_practitioners(without={"insurer"})
-        rows = (
-            InsurerRecognition.objects.filter(
-                practitioner__in=people.values("pk"),
-                practitioner__clinics__in=self._clinic_ids({"insurer"}),
-            )
-            .values_list("insurer")
-            .annotate(clinics=Count("practitioner__clinics", distinct=True))
+        """Clinics per insurer: from the results' links to their practitioners (few, when the
+        search is narrow) to those practitioners' insurers, rather than from every
+        practitioner who matches."""
+        links = Practitioner.clinics.through.objects.filter(
+            clinic__in=self._clinic_ids({"insurer"}),
+            practitioner__in=self.matching_practitioners(without={"insurer"}).values("pk"),
         )
-        return dict(rows)
+        rows = (
+            links.values_list("practitioner__insurer_recognitions__insurer")
+            .annotate(clinics=Count("clinic", distinct=True))
+            .order_by()
+        )
+        return {insurer: n for insurer, n in rows if insurer is not None}
 
     def _price_band_counts(self):
-        clinics = self.filtered(without={"price_band"})
+        """Each band's count: a session of the treatment in scope in the band (and under the
+        maximum price, if one is chosen)."""
+        clinics = self.filtered(without=PRICE_CHOICES)
+        offers = self.priced(self.offers_in_scope(), without={"price_band"})
         counts = clinics.aggregate(
             **{
-                str(band.pk): Count(
-                    "pk", filter=Q(Exists(band.filter_offers(self.offers_in_scope())))
-                )
+                str(band.pk): Count("pk", filter=Q(Exists(band.filter_offers(offers))))
                 for band in self.options["price_band"]
             }
         )

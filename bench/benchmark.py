@@ -1,0 +1,820 @@
+"""The national-scale benchmark (bench/run, `make bench`; see bench/README.md).
+
+Builds or reuses the national data set in PostgreSQL, serves the site with gunicorn under
+production settings, drives each page with wrk at a fixed concurrency, and prints each page's
+throughput as a ratio to a reference page served by the same server in the same run, its
+latency percentiles and SQL query count against the targets, the workers' peak memory and the
+search page's weight.
+
+    bench/run                    # everything, about 10 s a page
+    bench/run --duration 30      # longer runs, steadier figures
+    bench/run --only search      # the pages whose name contains "search"
+    bench/run --sql              # no load: each page's SQL with timings (cold, then warm)
+"""
+
+import argparse
+import datetime
+import html.parser
+import http.client
+import json
+import math
+import os
+import platform
+import re
+import secrets
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/physio_bench"
+# A Redis database of the benchmark's own: it is emptied before each page's cold request.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+NATIONAL_CLINICS = 10_000
+CACHE_DIR = Path(tempfile.gettempdir()) / "bench-cache"
+
+# The targets of the issue "Fast at national scale", by kind of page.
+SEARCH_P95_MS = 100
+MIN_RATIO = {"search": 0.5, "cacheable": 0.8, "clinic": 0.6}
+MAX_QUERIES = 10
+MAX_PAGE_BYTES = 300 * 1024
+MAX_JS_BYTES = 50 * 1024
+MAX_REQUESTS = 15
+BROWSER_ENCODINGS = "gzip, deflate, br"
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+    kind: str  # reference, home, search, cacheable or clinic
+    result: dict = field(default_factory=dict)
+
+
+def main():
+    args = parse_args()
+    env = server_environment(args)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+
+    step("PostgreSQL database")
+    prepare_database(args, env)
+    pages, few_many = pick_pages(args)
+    if args.only:
+        pages = [p for p in pages if p.kind == "reference" or args.only in p.name]
+
+    if args.sql:
+        show_sql(pages, args)
+        return 0
+
+    ensure_wrk()
+    step("Static files")
+    static_root = Path(tempfile.mkdtemp(prefix="bench-static-"))
+    env["STATIC_ROOT"] = os.environ["STATIC_ROOT"] = str(static_root)
+    manage(env, "collectstatic", "--noinput", quiet=True)
+
+    server = Server(args, env)
+    try:
+        server.start()
+        # The reference again at the end: the average of both is the yardstick, and how far
+        # they differ says how steady the machine was.
+        pages.append(Page("reference, again", "/bench/reference/", "reference"))
+        for page in pages:
+            measure(page, server, args)
+        searches = [p for p in pages if p.kind == "search"]
+        weight = page_weight(server, searches[0]) if searches else None
+        counts = [(path, *cold_and_warm(server, path, args)) for path in few_many]
+        memory = server.worker_memory()
+    finally:
+        server.stop()
+        shutil.rmtree(static_root, ignore_errors=True)
+
+    missed = report(pages, weight, counts, memory, args)
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "when": datetime.datetime.now().isoformat(timespec="seconds"),
+                    "command": command_line(),
+                    "pages": [p.__dict__ for p in pages],
+                    "weight": weight,
+                    "memory": memory,
+                },
+                indent=2,
+                default=str,
+            )
+        )
+    return 1 if missed and args.strict else 0
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page (10)")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per page (2)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument(
+        "--worker-class", default="sync", help="gunicorn worker class (sync, or gthread)"
+    )
+    parser.add_argument(
+        "--worker-threads", type=int, default=1, help="threads per worker (gthread only)"
+    )
+    parser.add_argument("--port", type=int, default=8765, help="port to serve on (8765)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
+        help=f"PostgreSQL database to build or reuse ({DEFAULT_DATABASE_URL})",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
+        help=f"the cache; emptied before each page ({DEFAULT_REDIS_URL}); 'none' for the "
+        "settings' file cache (in a temporary folder)",
+    )
+    parser.add_argument("--reseed", action="store_true", help="drop the database and rebuild it")
+    parser.add_argument("--only", help="only the pages whose name contains this")
+    parser.add_argument(
+        "--sql",
+        action="store_true",
+        help="no load: print each page's SQL queries with their times, cold and warm",
+    )
+    parser.add_argument(
+        "--explain-over-ms",
+        type=float,
+        default=20,
+        help="with --sql: EXPLAIN ANALYZE the queries slower than this (20)",
+    )
+    parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit with status 1 if any target is missed"
+    )
+    return parser.parse_args()
+
+
+def step(text):
+    print(f"\n== {text}", flush=True)
+
+
+def command_line():
+    return " ".join(shlex.quote(a) for a in ["bench/run", *sys.argv[1:]])
+
+
+# --- Set-up ----------------------------------------------------------------------------------
+
+
+def server_environment(args):
+    """Production settings (DEBUG off, WhiteNoise's compressed, hashed static files) over plain
+    HTTP on the loopback, on the benchmark's database and cache."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": args.database_url,
+        "DEBUG": "false",
+        "HTTPS": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    env["REDIS_URL"] = "" if args.redis_url.lower() == "none" else args.redis_url
+    # Without Redis, settings use a file cache: the benchmark's own, emptied before each page.
+    env["CACHE_DIR"] = str(CACHE_DIR)
+    if args.sql:
+        # In process, without collected static files: their plain names will do.
+        env["PLAIN_STATIC"] = "true"
+    return env
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    step("Installing wrk (Debian package)")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    install = [*sudo, "apt-get", "install", "-y", "-q", "wrk"]
+    if subprocess.run(install, check=False).returncode != 0:
+        subprocess.run([*sudo, "apt-get", "update", "-q"], check=True)
+        subprocess.run(install, check=True)
+
+
+def manage(env, *command, quiet=False):
+    subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *command],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+
+
+def psycopg_database_name(url):
+    import psycopg
+
+    return psycopg.conninfo.conninfo_to_dict(url)["dbname"]
+
+
+def prepare_database(args, env):
+    """Create the database if needed, migrate, seed national data unless already there, and
+    ANALYZE so that the planner knows the tables' real sizes (as autovacuum would soon)."""
+    import psycopg
+
+    name = psycopg_database_name(args.database_url)
+    with psycopg.connect(args.database_url, dbname="postgres", autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and args.reseed:
+            print(f"Dropping {name}")
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            print(f"Creating {name}")
+            admin.execute(f'CREATE DATABASE "{name}"')
+    manage(env, "migrate", "--noinput", quiet=True)
+    with psycopg.connect(args.database_url, autocommit=True) as db:
+        clinics, newest = db.execute(
+            "SELECT count(*), max(details_confirmed_on) FROM clinics_clinic"
+        ).fetchone()
+        # The demo's dates are relative to the day it was loaded: a week on, load it again
+        # (seed_demo updates what changed) so that as many clinics are listed as on day one.
+        fresh = newest is not None and newest >= datetime.date.today() - datetime.timedelta(7)
+        if clinics >= NATIONAL_CLINICS and fresh:
+            print(f"Reusing {name}: {clinics:,} clinics")
+        else:
+            print(f"Seeding {name} at national scale ({clinics:,} clinics, newest {newest})")
+            started = time.monotonic()
+            manage(env, "seed_demo", "--scale", "national", quiet=True)
+            print(f"Seeded in {time.monotonic() - started:.0f} s")
+        db.execute("VACUUM ANALYZE")
+
+
+def pick_pages(args):
+    """The pages to measure, with real values from the seeded data."""
+    import django
+
+    django.setup()
+    from django.db.models import Count, Min, Q
+
+    from clinics.models import Area, Clinic, Insurer, Offer
+    from treatments.models import Guide
+
+    listed = Clinic.objects.listed()
+    guide = (
+        Guide.objects.published()
+        .select_related("treatment")
+        .annotate(n=Count("treatment__offers__clinic", distinct=True))
+        .order_by("-n")
+        .first()
+    )
+    treatment = guide.treatment
+    with_counts = Area.objects.annotate(
+        n=Count(
+            "clinics",
+            filter=Q(clinics__in=listed.offering(treatment).values("pk")),
+            distinct=True,
+        )
+    )
+    borough = with_counts.filter(kind=Area.Kind.BOROUGH).order_by("-n", "slug").first()
+    postcode = listed.in_area(borough).order_by("pk").values_list("postcode").first()
+    insurer = Insurer.objects.annotate(n=Count("recognitions")).order_by("-n", "slug").first()
+    clinic = listed.annotate(n=Count("practitioners")).order_by("-n", "pk").first()
+    quote = urllib.parse.quote_plus
+    t = treatment.slug
+    pages = [
+        Page("reference", "/bench/reference/", "reference"),
+        Page("home", "/", "home"),
+        Page("search: treatment in area", f"/search/?treatment={t}&area={borough.slug}", "search"),
+        Page(
+            "search: postcode by distance",
+            f"/search/?postcode={quote(postcode[0])}&sort=distance",
+            "search",
+        ),
+        Page(
+            "search: insurer, max price",
+            f"/search/?insurer={insurer.slug}&max_price=80",
+            "search",
+        ),
+        Page("search: text with a typo", "/search/?q=dry+neddling", "search"),
+        Page("search: deep page", "/search/?page=20", "search"),
+        Page("guide", treatment.get_absolute_url(), "cacheable"),
+        Page("costs", "/costs/", "cacheable"),
+        Page("area landing", borough.get_absolute_url(), "cacheable"),
+        Page("clinic", clinic.get_absolute_url(), "clinic"),
+    ]
+    # The same search with very few results and with many: the query count must not change.
+    # Few: the area where the fewest clinics charge the lowest price there is for the treatment.
+    cheapest = Offer.objects.filter(treatment=treatment).aggregate(p=Min("price_pence"))["p"]
+    rare = (
+        Offer.objects.filter(
+            treatment=treatment, price_pence=cheapest, clinic__in=listed.values("pk")
+        )
+        .values_list("clinic__area__slug")
+        .annotate(n=Count("clinic", distinct=True))
+        .order_by("n", "clinic__area__slug")
+        .first()[0]
+    )
+    few_many = [
+        f"/search/?treatment={t}&area={rare}&max_price={math.ceil(cheapest / 100)}",
+        f"/search/?treatment={t}&area={borough.slug}&max_price=1000",
+    ]
+    from django.db import connections
+
+    connections.close_all()
+    return pages, few_many
+
+
+# --- The server ------------------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, args, env):
+        self.args, self.env = args, env
+        self.host, self.port = "127.0.0.1", args.port
+        self.process = None
+        self.log = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
+        self.access_log = Path(tempfile.mkstemp(prefix="bench-access-", suffix=".log")[1])
+
+    def start(self):
+        step(
+            f"gunicorn: {self.args.workers} {self.args.worker_class} workers on "
+            f"{self.host}:{self.port}"
+        )
+        command = [
+            str(Path(PYTHON).with_name("gunicorn")),
+            "directory.wsgi",
+            f"--bind={self.host}:{self.port}",
+            f"--workers={self.args.workers}",
+            f"--worker-class={self.args.worker_class}",
+            f"--threads={self.args.worker_threads}",
+            "--timeout=120",
+            "--backlog=64",
+            # As ops/serve does in production: one line per request.
+            f"--access-logfile={self.access_log}",
+            # Its default path is shared by every gunicorn on the machine.
+            "--no-control-socket",
+        ]
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={**os.environ, **self.env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                if self.get("/healthz")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit(f"gunicorn did not start; its log:\n{self.log.read_text()}")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.access_log.unlink(missing_ok=True)
+        print(f"gunicorn's log: {self.log}")
+
+    def wait_until_idle(self, quick_ms=50, timeout=120):
+        """Wait for the requests wrk left in flight (the backlog of the last page) to finish:
+        until the health check answers quickly twice in a row."""
+        deadline, quick = time.monotonic() + timeout, 0
+        while quick < 2 and time.monotonic() < deadline:
+            started = time.perf_counter()
+            self.get("/healthz")
+            quick = quick + 1 if (time.perf_counter() - started) * 1000 < quick_ms else 0
+
+    def url(self, path):
+        return f"http://{self.host}:{self.port}{path}"
+
+    def get(self, path, headers=None):
+        """(status, headers, body, header bytes) of one GET on a new connection."""
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
+        try:
+            connection.request("GET", path, headers=headers or {})
+            response = connection.getresponse()
+            body = response.read()
+            # The status line, the header lines and the blank line after them.
+            head = len(f"HTTP/1.1 {response.status} {response.reason}\r\n\r\n") + sum(
+                len(f"{k}: {v}\r\n") for k, v in response.getheaders()
+            )
+            return response.status, dict(response.getheaders()), body, head
+        finally:
+            connection.close()
+
+    def worker_memory(self):
+        """{pid: (peak RSS, RSS) in MiB} of the gunicorn workers (VmHWM, VmRSS)."""
+        workers = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                status = (stat.parent / "status").read_text()
+                values = dict(re.findall(r"^(VmHWM|VmRSS):\s+(\d+) kB", status, re.M))
+                workers[int(stat.parent.name)] = (
+                    int(values["VmHWM"]) / 1024,
+                    int(values["VmRSS"]) / 1024,
+                )
+        return workers
+
+
+def flush_cache(args):
+    if args.redis_url.lower() == "none":
+        shutil.rmtree(CACHE_DIR, ignore_errors=True)
+        return
+    import redis
+
+    redis.Redis.from_url(args.redis_url).flushdb()
+
+
+def probe(server, path):
+    """One request that asks for its SQL query count: (status, queries, milliseconds, the
+    number of results a search page says it found)."""
+    started = time.perf_counter()
+    status, headers, body, _ = server.get(path, {"X-Bench-Count-Queries": "1"})
+    elapsed = (time.perf_counter() - started) * 1000
+    queries = headers.get("X-Bench-Queries")
+    found = re.search(rb"<strong>(\d+)</strong> (?:clinic|practitioner)", body)
+    return (
+        status,
+        int(queries) if queries is not None else None,
+        elapsed,
+        int(found.group(1)) if found else None,
+    )
+
+
+def cold_and_warm(server, path, args):
+    """Probes with an empty cache, as after a listing changes, then with the same request
+    again: ((status, queries, ms, results), (status, queries, ms, results))."""
+    server.wait_until_idle()
+    flush_cache(args)
+    return probe(server, path), probe(server, path)
+
+
+def wrk(server, path, seconds, args):
+    command = [
+        "wrk",
+        f"--connections={args.connections}",
+        f"--threads={args.threads}",
+        f"--duration={seconds}s",
+        "--timeout=60s",
+        # As a browser asks: the site compresses what it sends (GZipMiddleware, WhiteNoise).
+        f"--header=Accept-Encoding: {BROWSER_ENCODINGS}",
+        f"--script={ROOT / 'bench' / 'latency.lua'}",
+        server.url(path),
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH-RESULT "))
+    return json.loads(line.removeprefix("BENCH-RESULT "))
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_process(server, database):
+    """{pid: (CPU seconds, whether it is the benchmark's own)} of every process. Ours: this
+    script and its children (wrk), gunicorn's processes, and the PostgreSQL backends serving
+    the benchmark's database with their parallel workers."""
+    processes = {}
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        pid, parent = int(proc.name), int(stat[1])
+        processes[pid] = (parent, cmdline, (int(stat[11]) + int(stat[12])) / CLOCK_TICKS)
+    ours = {os.getpid(), server.process.pid}
+    ours |= {pid for pid, (parent, _, _) in processes.items() if parent in ours}
+    ours |= {
+        pid
+        for pid, (_, cmdline, _) in processes.items()
+        if cmdline.startswith("postgres:") and f" {database} " in cmdline
+    }
+    for pid, (_, cmdline, _) in processes.items():
+        leader = re.search(r"parallel worker for PID (\d+)", cmdline)
+        if leader and int(leader.group(1)) in ours:
+            ours.add(pid)
+    return {pid: (seconds, pid in ours) for pid, (_, _, seconds) in processes.items()}
+
+
+class OtherLoad:
+    """How much CPU other work on the machine took during a run, in percent of one core.
+    The machine may be shared, and a busy neighbour makes every figure pessimistic. Counts
+    the processes that are not the benchmark's; one that starts and ends within the run is
+    missed, so this is a lower bound."""
+
+    def __init__(self, server, database):
+        self.server, self.database = server, database
+
+    def __enter__(self):
+        self.started = time.monotonic()
+        self.before = cpu_by_process(self.server, self.database)
+        return self
+
+    def __exit__(self, *exc):
+        elapsed = time.monotonic() - self.started
+        other = sum(
+            seconds - self.before.get(pid, (0.0, False))[0]
+            for pid, (seconds, ours) in cpu_by_process(self.server, self.database).items()
+            if not ours and not self.before.get(pid, (0.0, False))[1]
+        )
+        self.percent = max(other, 0.0) / elapsed * 100
+
+
+def measure(page, server, args):
+    print(f"{page.name:32} {page.path}", flush=True)
+    (status, cold_queries, cold_ms, _), (_, warm_queries, _, _) = cold_and_warm(
+        server, page.path, args
+    )
+    if args.warmup:
+        wrk(server, page.path, args.warmup, args)
+    database = psycopg_database_name(args.database_url)
+    with OtherLoad(server, database) as other:
+        run = wrk(server, page.path, args.duration, args)
+    page.result = {
+        "other_cpu": other.percent,
+        "status": status,
+        "cold_queries": cold_queries,
+        "warm_queries": warm_queries,
+        "cold_ms": cold_ms,
+        "rps": run["requests"] / (run["duration_us"] / 1e6),
+        "p50_ms": run["p50_us"] / 1000,
+        "p95_ms": run["p95_us"] / 1000,
+        "p99_ms": run["p99_us"] / 1000,
+        "requests": run["requests"],
+        "errors": sum(v for k, v in run.items() if k.startswith("errors_")),
+        "bytes_per_response": run["bytes"] / max(run["requests"], 1),
+    }
+
+
+# --- Page weight -----------------------------------------------------------------------------
+
+
+class _Assets(html.parser.HTMLParser):
+    """What a browser fetches for a page: stylesheets, icons, preloads, scripts, images."""
+
+    FETCHED_LINKS = {"stylesheet", "icon", "preload", "modulepreload", "manifest"}
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and self.FETCHED_LINKS & set((attrs.get("rel") or "").lower().split()):
+            self.found.append(("script" if attrs.get("as") == "script" else "link", attrs["href"]))
+        elif tag == "script" and attrs.get("src"):
+            self.found.append(("script", attrs["src"]))
+        elif tag in ("img", "source", "iframe") and attrs.get("src"):
+            self.found.append(("image", attrs["src"]))
+
+
+def page_weight(server, page):
+    """A search page as a browser with an empty cache loads it: the HTML and everything it
+    references (and anything their CSS references), compressed as a browser would accept.
+    Counts bytes on the wire: bodies as sent, with their headers."""
+    accept = {"Accept-Encoding": BROWSER_ENCODINGS}
+    total = {"page": page.path, "requests": 0, "bytes": 0, "js_bytes": 0, "files": []}
+
+    def fetch(kind, path):
+        status, headers, body, head = server.get(path, accept)
+        total["requests"] += 1
+        total["bytes"] += len(body) + head
+        if kind == "script" or headers.get("Content-Type", "").startswith(
+            ("application/javascript", "text/javascript")
+        ):
+            total["js_bytes"] += len(body)
+        total["files"].append((path, status, len(body), headers.get("Content-Encoding", "-")))
+        return body
+
+    fetch("html", page.path)
+    # What the page references, read from an uncompressed copy.
+    parser = _Assets()
+    parser.feed(server.get(page.path)[2].decode("utf-8", "replace"))
+    seen = set()
+    for kind, href in parser.found:
+        path = urllib.parse.urljoin(page.path, href)
+        if href.startswith("data:") or path in seen or urllib.parse.urlsplit(href).netloc:
+            continue
+        seen.add(path)
+        fetch(kind, path)
+        if path.split("?")[0].endswith(".css"):
+            _, _, plain, _ = server.get(path)
+            for ref in re.findall(r"url\(\s*['\"]?([^'\")]+)", plain.decode("utf-8", "replace")):
+                ref_path = urllib.parse.urljoin(path, ref.strip())
+                if not ref.startswith("data:") and ref_path not in seen:
+                    seen.add(ref_path)
+                    fetch("image", ref_path)
+    return total
+
+
+# --- The report ------------------------------------------------------------------------------
+
+
+def verdict(page):
+    r = page.result
+    misses = []
+    if r["status"] != 200 or r["errors"] or not r["requests"]:
+        misses.append(f"HTTP {r['status']}, {r['requests']} answered, {r['errors']} errors")
+    queries = max(q for q in (r["cold_queries"], r["warm_queries"]) if q is not None)
+    if page.kind != "reference" and queries > MAX_QUERIES:
+        misses.append(f"{queries} queries > {MAX_QUERIES}")
+    if page.kind in MIN_RATIO and r["ratio"] < MIN_RATIO[page.kind]:
+        misses.append(f"x{r['ratio']:.2f} < {MIN_RATIO[page.kind]}")
+    if page.kind == "search" and r["p95_ms"] >= SEARCH_P95_MS:
+        misses.append(f"p95 {r['p95_ms']:.0f} ms >= {SEARCH_P95_MS}")
+    return misses
+
+
+def target_text(kind):
+    return {
+        "reference": "",
+        "home": f"<={MAX_QUERIES} q",
+        "search": f">=x{MIN_RATIO['search']}, p95<{SEARCH_P95_MS}, <={MAX_QUERIES} q",
+        "cacheable": f">=x{MIN_RATIO['cacheable']}, <={MAX_QUERIES} q",
+        "clinic": f">=x{MIN_RATIO['clinic']}, <={MAX_QUERIES} q",
+    }[kind]
+
+
+def report(pages, weight, counts, memory, args):
+    """Print the results; return how many targets were missed."""
+    references = [p.result["rps"] for p in pages if p.kind == "reference"]
+    reference = sum(references) / len(references)
+    step(
+        f"Results: {args.connections} connections, {args.duration} s a page, "
+        f"{args.workers} gunicorn {args.worker_class} workers"
+    )
+    header = (
+        f"| {'page':30} | {'req/s':>7} | {'x ref':>5} | {'p50 ms':>6} | {'p95 ms':>6} | "
+        f"{'p99 ms':>6} | {'SQL cold/warm':>13} | {'cold ms':>7} | {'other CPU':>9} | "
+        f"{'target':34} | result |"
+    )
+    print(header)
+    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
+    missed = 0
+    for page in pages:
+        r = page.result
+        r["ratio"] = r["rps"] / reference
+        misses = verdict(page)
+        missed += bool(misses)
+        result = "" if page.kind == "reference" else ("pass" if not misses else "MISS: ")
+        print(
+            f"| {page.name:30} | {r['rps']:7.1f} | {r['ratio']:5.2f} | {r['p50_ms']:6.1f} | "
+            f"{r['p95_ms']:6.1f} | {r['p99_ms']:6.1f} | "
+            f"{r['cold_queries']!s:>6}/{r['warm_queries']!s:<6} | {r['cold_ms']:7.0f} | "
+            f"{r['other_cpu']:8.0f}% | {target_text(page.kind):34} | {result}{'; '.join(misses)} |"
+        )
+    busiest = max(p.result["other_cpu"] for p in pages)
+    print(
+        "\nother CPU: what other work on the machine took during each run, in % of one core "
+        f"(of {os.cpu_count() * 100}%)."
+    )
+    if busiest > 20:
+        print(
+            f"WARNING: other work took up to {busiest:.0f}% of a core during a run: the figures "
+            "of those pages are pessimistic. Run again on a quiet machine."
+        )
+    print("\nPages and the paths measured:")
+    for page in pages:
+        print(f"  {page.name:32} {page.path}")
+
+    print("\nSQL queries of the same search with few results and with many (must be equal):")
+    numbers = set()
+    for path, (status, cold, _, found), (_, warm, _, _) in counts:
+        numbers.add((cold, warm))
+        print(f"  {found} results: {cold} queries cold, {warm} warm (HTTP {status})  {path}")
+    print(f"  -> {'the same' if len(numbers) == 1 else 'DIFFERENT: MISS'}")
+    other_missed = int(len(numbers) > 1)
+
+    if weight:
+        other_missed += print_weight(weight)
+
+    print("\nWorkers' memory (MiB):")
+    for pid, (peak, now) in sorted(memory.items()):
+        print(f"  worker {pid}: peak {peak:.0f}, now {now:.0f}")
+    if memory:
+        print(f"  peak of any worker: {max(peak for peak, _ in memory.values()):.0f} MiB")
+
+    if len(references) > 1:
+        drift = abs(references[0] - references[-1]) / reference * 100
+        print(
+            f"\nx ref: throughput over the reference's average ({reference:.0f} req/s); the two "
+            f"reference runs differ by {drift:.0f}%."
+        )
+    pages_measured = len([p for p in pages if p.kind != "reference"])
+    print(
+        f"\nPages missing a target: {missed} of {pages_measured}; other targets missed (query "
+        f"counts, page weight): {other_missed}"
+    )
+    print(f"Run: {datetime.datetime.now():%Y-%m-%d %H:%M}, `{command_line()}`")
+    print(
+        f"Machine: {os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()}, "
+        f"{postgres_version(args.database_url)}, {wrk_version()}, commit {git_commit()}"
+    )
+    return missed + other_missed
+
+
+def print_weight(weight):
+    print(f"\nSearch page weight, empty browser cache ({weight['page']}):")
+    for path, status, size, encoding in weight["files"]:
+        print(f"  {size / 1024:7.1f} KiB  {encoding:5} {status}  {path}")
+    checks = [
+        ("transferred", weight["bytes"] / 1024, MAX_PAGE_BYTES / 1024, "KiB"),
+        ("JavaScript", weight["js_bytes"] / 1024, MAX_JS_BYTES / 1024, "KiB"),
+        ("requests", weight["requests"], MAX_REQUESTS, ""),
+    ]
+    for label, value, limit, unit in checks:
+        print(
+            f"  {label:12} {value:7.1f} {unit:3} (target <= {limit:g} {unit}) "
+            f"{'pass' if value <= limit else 'MISS'}"
+        )
+    return sum(value > limit for _, value, limit, _ in checks)
+
+
+def cpu_model():
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def postgres_version(url):
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        return "PostgreSQL " + db.execute("SHOW server_version").fetchone()[0].split()[0]
+
+
+def wrk_version():
+    output = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout
+    return output.split(" Copyright")[0].strip() or "wrk"
+
+
+def git_commit():
+    def git(*args):
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" with uncommitted changes" if git("status", "--porcelain") else "")
+
+
+# --- --sql: each page's queries, in process --------------------------------------------------
+
+
+def show_sql(pages, args):
+    """Each page twice through Django's test client (cold cache, then warm), with every SQL
+    query it ran and how long it took; EXPLAIN ANALYZE for the slow ones."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    warnings.filterwarnings("ignore", message="No directory at")
+    client = Client(HTTP_HOST="127.0.0.1")
+    for page in pages:
+        flush_cache(args)
+        for label in ("cold", "warm"):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(page.path)
+                elapsed = (time.perf_counter() - started) * 1000
+            queries = captured.captured_queries
+            sql_ms = sum(float(q["time"]) for q in queries) * 1000
+            step(
+                f"{page.name} ({label}): {page.path} -> HTTP {response.status_code}, "
+                f"{len(queries)} queries, {sql_ms:.0f} ms SQL of {elapsed:.0f} ms"
+            )
+            for number, query in enumerate(queries, 1):
+                ms = float(query["time"]) * 1000
+                print(f"  {number:2}. {ms:7.1f} ms  {query['sql'][:300]}")
+                slow = label == "cold" and ms > args.explain_over_ms
+                if slow and query["sql"].startswith("SELECT"):
+                    with connection.cursor() as cursor:
+                        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+                        plan = "\n".join(row[0] for row in cursor.fetchall())
+                    print("      " + plan.replace("\n", "\n      "))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

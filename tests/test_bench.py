@@ -1,0 +1,43 @@
+"""The benchmark's own pieces (bench/): its yardstick must cost nothing but Django, and its query
+count must count every query of a request."""
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from bench.middleware import count_queries
+from tests.factories import make_clinic
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("bench.urls")]
+
+
+def test_the_reference_page_runs_no_sql(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/bench/reference/")
+    assert response.status_code == 200
+    assert response.templates[0].name == "base.html"
+
+
+def test_the_site_is_served_as_well(client):
+    clinic = make_clinic()
+    assert client.get(clinic.get_absolute_url()).status_code == 200
+
+
+def _with_counting(settings):
+    return override_settings(MIDDLEWARE=["bench.middleware.count_queries", *settings.MIDDLEWARE])
+
+
+def test_query_counts_are_given_when_asked(client, settings):
+    clinic = make_clinic()
+    with _with_counting(settings):
+        with CaptureQueriesContext(connection) as captured:
+            asked = client.get(clinic.get_absolute_url(), headers={"X-Bench-Count-Queries": "1"})
+        assert int(asked["X-Bench-Queries"]) == len(captured) > 0
+        assert "X-Bench-Queries" not in client.get(clinic.get_absolute_url())
+
+
+def test_the_counting_middleware_passes_other_requests_through(rf):
+    response = object()
+    request = rf.get("/")
+    assert count_queries(lambda request: response)(request) is response
