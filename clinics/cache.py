@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.middleware.gzip import GZipMiddleware
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
@@ -73,7 +74,8 @@ def shared_page(view):
             settings.CSRF_COOKIE_NAME
         }:
             return view(request, *args, **kwargs)
-        address = (request.method, request.get_host(), request.get_full_path())
+        gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+        address = (request.method, request.get_host(), request.get_full_path(), gzip)
         digest = hashlib.sha256(repr(address).encode()).hexdigest()[:32]
         key = f"page:{listings_version()}:{timezone.localdate().isoformat()}:{digest}"
         response = cache.get(key)
@@ -84,6 +86,8 @@ def shared_page(view):
                 and not response.cookies
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             ):
+                # Compressed once here rather than on every request that the cache answers.
+                response = GZipMiddleware(view).process_response(request, response)
                 cache.set(key, response, TIMEOUT_SECONDS)
         # What a signed-in visitor sees differs: shared caches downstream must tell them apart.
         patch_vary_headers(response, ["Cookie"])

@@ -248,3 +248,14 @@ def test_a_visitor_with_messages_waiting_gets_the_page_fresh(rf, backend):
     request.COOKIES["messages"] = "something to show"
     page(request)
     assert len(calls) == 2
+
+
+def test_a_shared_page_is_stored_compressed_for_browsers_that_accept_it(client, backend, world):
+    import gzip
+
+    plain = client.get("/costs/").content
+    for _ in range(2):  # made, then from the cache
+        response = client.get("/costs/", headers={"accept-encoding": "gzip, br"})
+        assert response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"]
+        assert gzip.decompress(response.content) == plain
