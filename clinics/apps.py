@@ -9,22 +9,26 @@ class ClinicsConfig(AppConfig):
         from clinics import cache, models
         from treatments import models as treatments
 
-        # Everything a public page's cached figures are computed from.
+        # Everything a public page's cached figures are computed from ...
         cache.connect(
-            models.Area,
             models.OutwardCode,
-            models.Insurer,
-            models.Language,
             models.Clinic,
             models.OpeningHours,
             models.Practitioner,
             models.InsurerRecognition,
             models.Offer,
             models.ClinicPhoto,
-            treatments.Treatment,
-            treatments.Condition,
             treatments.TreatmentCondition,
             treatments.Guide,
             treatments.GuideSection,
             treatments.GuideFAQ,
+        )
+        # ... and what a search can choose, which its option lists are made of.
+        cache.connect(
+            models.Area,
+            models.Insurer,
+            models.Language,
+            treatments.Treatment,
+            treatments.Condition,
+            receiver=cache.choices_changed,
         )

@@ -25,34 +25,53 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "listings-version"
+CHOICES_VERSION_KEY = "choices-version"
 # Entries also expire by themselves, so a missed signal (a raw SQL fix, say) heals itself.
 TIMEOUT_SECONDS = 60 * 60
 
 
-def listings_version():
-    version = cache.get(VERSION_KEY)
+def _version(key):
+    version = cache.get(key)
     if version is None:
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(VERSION_KEY)
+        cache.add(key, time.time_ns(), timeout=None)
+        version = cache.get(key)
     return version
 
 
-def _move_version():
+def listings_version():
+    return _version(VERSION_KEY)
+
+
+def choices_version():
+    """Moves only when something a search can choose changes (a treatment, condition, area,
+    insurer, price band or language), so a clinic's edit does not refetch the option lists."""
+    return _version(CHOICES_VERSION_KEY)
+
+
+def _move(*keys):
     # A new unique value rather than incr(): incr fails on a key evicted meanwhile.
-    cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    for key in keys:
+        cache.set(key, time.time_ns(), timeout=None)
 
 
 def listings_changed(**kwargs):
     """Call after a change that sends no model signals (QuerySet.update(), bulk_create())."""
-    _move_version()
-    transaction.on_commit(_move_version)
+    _move(VERSION_KEY)
+    transaction.on_commit(lambda: _move(VERSION_KEY))
 
 
-def remember(name, parts, compute):
+def choices_changed(**kwargs):
+    """As listings_changed(), for a change to what a search can choose (which changes the
+    listings' pages too)."""
+    _move(VERSION_KEY, CHOICES_VERSION_KEY)
+    transaction.on_commit(lambda: _move(VERSION_KEY, CHOICES_VERSION_KEY))
+
+
+def remember(name, parts, compute, version=listings_version):
     """compute(), cached under `name` and `parts` (anything with a stable repr) for the
-    current listings version."""
+    current `version` (of the listings, by default)."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    key = f"{name}:{listings_version()}:{digest}"
+    key = f"{name}:{version()}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -96,15 +115,13 @@ def shared_page(view):
     return view_or_cached_page
 
 
-def connect(*models):
-    """Move the listings version whenever one of `models` (or a many-to-many relation they
-    own) is saved or deleted."""
+def connect(*models, receiver=listings_changed):
+    """Call `receiver` (moving the listings version) whenever one of `models` (or a
+    many-to-many relation they own) is saved or deleted."""
     for model in models:
         uid = f"listings-cache-{model._meta.label}"
-        post_save.connect(listings_changed, sender=model, dispatch_uid=uid)
-        post_delete.connect(listings_changed, sender=model, dispatch_uid=uid)
+        post_save.connect(receiver, sender=model, dispatch_uid=uid)
+        post_delete.connect(receiver, sender=model, dispatch_uid=uid)
         for field in model._meta.many_to_many:
             through = field.remote_field.through
-            m2m_changed.connect(
-                listings_changed, sender=through, dispatch_uid=f"{uid}-{field.name}"
-            )
+            m2m_changed.connect(receiver, sender=through, dispatch_uid=f"{uid}-{field.name}")

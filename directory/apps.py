@@ -9,4 +9,4 @@ class DirectoryConfig(AppConfig):
         from clinics import cache
         from directory.models import PriceBand
 
-        cache.connect(PriceBand)
+        cache.connect(PriceBand, receiver=cache.choices_changed)

@@ -25,7 +25,7 @@ from django.db.models.functions import Sqrt
 from django.urls import reverse
 from django.utils import timezone
 
-from clinics.cache import remember
+from clinics.cache import choices_version, remember
 from clinics.forms import PostcodeField
 from clinics.models import (
     Area,
@@ -393,12 +393,13 @@ class ClinicFilter(django_filters.FilterSet):
 
     @cached_property
     def options(self):
-        """Each choice field's options, fetched once (and cached until listings change) for
-        counting and labelling."""
+        """Each choice field's options, fetched once (and cached until one of them changes)
+        for counting and labelling."""
         return remember(
             "search-options",
             (),
             lambda: {name: list(self.filters[name].queryset) for name in CHOICE_FIELDS},
+            version=choices_version,
         )
 
     def _clinic_ids(self, without):

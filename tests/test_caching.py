@@ -259,3 +259,17 @@ def test_a_shared_page_is_stored_compressed_for_browsers_that_accept_it(client, 
         assert response["Content-Encoding"] == "gzip"
         assert "Accept-Encoding" in response["Vary"]
         assert gzip.decompress(response.content) == plain
+
+
+def test_a_clinic_edit_leaves_the_search_options_cached(client, backend, world):
+    """Option lists change when an admin edits what can be chosen, not when a clinic edits its
+    listing: after a clinic's edit the search recounts, but does not refetch them."""
+    _, _, clinic = world
+    client.get("/search/")
+    clinic.home_visits = True
+    clinic.save()
+
+    with CaptureQueriesContext(connection) as queries:
+        form = client.get("/search/").context["filter"].form
+    assert not [q for q in queries if 'FROM "clinics_language"' in q["sql"]]
+    assert "Home visits (1)" in form["home_visits"].label

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
@@ -462,6 +463,7 @@ BUSY_SEARCH = {
 
 
 def queries_for(client, params):
+    cache.clear()  # compare cold searches: everything worked out, nothing from the cache
     with CaptureQueriesContext(connection) as queries:
         response = search(client, params)
     assert not response.context["filter"].form.errors

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from clinics.cache import listings_changed
+from clinics.cache import choices_changed
 from clinics.models import (
     Area,
     Clinic,
@@ -66,7 +66,7 @@ class Command(BaseCommand):
             self.load_listings(area_by_slug, treatment_ids, clinic_count, practitioner_count)
             self.load_accounts()
             # Bulk inserts send no model signals: the cached figures must hear of them.
-            listings_changed()
+            choices_changed()
 
     def report(self, label, result):
         if result.created or result.updated:
