@@ -111,6 +111,58 @@ class FlagFilter(django_filters.BooleanFilter):
         return qs.filter(**{self.field_name: True}) if value else qs
 
 
+class KnownChoiceField(django_filters.fields.ModelChoiceField):
+    """A choice checked against objects already in hand (`known`: {value: object}, from
+    the search's cached option lists) rather than with a query."""
+
+    known = None
+
+    def to_python(self, value):
+        if self.known is None or value in self.empty_values:
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        if (chosen := self.known.get(str(value))) is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return chosen
+
+
+class KnownMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """As KnownChoiceField, for several choices."""
+
+    known = None
+
+    def _check_values(self, value):
+        if self.known is None:
+            return super()._check_values(value)
+        try:
+            values = {str(item) for item in value}
+        except TypeError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_list"], code="invalid_list"
+            ) from None
+        for item in values:
+            self.validate_no_null_characters(item)
+            if item not in self.known:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return [chosen for key, chosen in self.known.items() if key in values]
+
+
+class KnownChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = KnownChoiceField
+
+
+class KnownMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = KnownMultipleChoiceField
+
+
 class WholePoundsFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -121,21 +173,21 @@ class PostcodeFilter(django_filters.Filter):
 
 class ClinicFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Keywords", method="filter_text", max_length=100)
-    treatment = django_filters.ModelChoiceFilter(
+    treatment = KnownChoiceFilter(
         queryset=Treatment.objects.published(),
         to_field_name="slug",
         method="filter_treatment",
         empty_label="Any treatment",
         label="Treatment",
     )
-    condition = django_filters.ModelChoiceFilter(
+    condition = KnownChoiceFilter(
         queryset=Condition.objects.published(),
         to_field_name="slug",
         method="filter_condition",
         empty_label="Any condition",
         label="Condition",
     )
-    area = django_filters.ModelChoiceFilter(
+    area = KnownChoiceFilter(
         queryset=Area.objects.order_by("name"),
         to_field_name="slug",
         method="filter_area",
@@ -147,7 +199,7 @@ class ClinicFilter(django_filters.FilterSet):
         label="Postcode",
         help_text="A full postcode or a district, such as SW4.",
     )
-    insurer = django_filters.ModelMultipleChoiceFilter(
+    insurer = KnownMultipleChoiceFilter(
         queryset=Insurer.objects.all(),
         to_field_name="slug",
         method="filter_jointly",
@@ -157,7 +209,7 @@ class ClinicFilter(django_filters.FilterSet):
     max_price = WholePoundsFilter(
         method="filter_jointly", label="Maximum price (£)", min_value=1, max_value=1000
     )
-    price_band = django_filters.ModelChoiceFilter(
+    price_band = KnownChoiceFilter(
         queryset=PriceBand.objects.all(),
         to_field_name="slug",
         method="filter_jointly",
@@ -170,7 +222,7 @@ class ClinicFilter(django_filters.FilterSet):
         empty_label="No preference",
         label="Practitioner's gender",
     )
-    language = django_filters.ModelChoiceFilter(
+    language = KnownChoiceFilter(
         queryset=Language.objects.all(),
         to_field_name="code",
         method="filter_jointly",
@@ -200,6 +252,16 @@ class ClinicFilter(django_filters.FilterSet):
         model = Clinic
         fields = []
         form = ClinicSearchForm
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            # Chosen slugs are checked against the cached option lists: no query each.
+            for name in CHOICE_FIELDS:
+                field = form.fields[name]
+                field.known = {str(getattr(o, field.to_field_name)): o for o in self.options[name]}
+        return self._form
 
     # --- Filters ---------------------------------------------------------------------------
 
