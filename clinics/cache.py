@@ -1,11 +1,13 @@
-"""Figures computed from many listings, cached until any listing changes.
+"""Figures computed from many listings, and whole public pages, cached until any listing
+changes or the day does.
 
-Guide figures, cost tables, search facet counts and the search form's option lists are
-cached under keys that carry a *listings version*. Saving or deleting anything a public
-page is computed from (clinics, offers, practitioners, hours, photos, areas, insurers,
-treatments, conditions, guides; see `LISTING_MODELS`) moves the version on, so the next
-request computes afresh: a change shows at once, on every instance sharing the cache
-(Redis when REDIS_URL is set).
+Guide figures, cost tables, search facet counts and whole pages are cached under keys that
+carry a *listings version* and today's date (which listings are shown, and which are stale,
+depends on the date). Saving or deleting anything a public page is computed from (the models
+connected in clinics/apps.py and directory/apps.py) moves the version on, so the next request
+computes afresh: a change shows at once, on every instance sharing the cache (Redis when
+REDIS_URL is set). The search's option lists use a second version, moved only by changes to
+what a search can choose.
 
 The version moves twice: at once, so this process never reads its own change stale, and
 again after the transaction commits, so that a request which read the old rows while the
@@ -67,11 +69,15 @@ def choices_changed(**kwargs):
     transaction.on_commit(lambda: _move(VERSION_KEY, CHOICES_VERSION_KEY))
 
 
+def _key(name, version, parts):
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"{name}:{version}:{timezone.localdate().isoformat()}:{digest}"
+
+
 def remember(name, parts, compute, version=listings_version):
     """compute(), cached under `name` and `parts` (anything with a stable repr) for the
-    current `version` (of the listings, by default)."""
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    key = f"{name}:{version()}:{digest}"
+    current `version` (of the listings, by default) and today."""
+    key = _key(name, version(), parts)
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -95,8 +101,7 @@ def shared_page(view):
             return view(request, *args, **kwargs)
         gzip = "gzip" in request.headers.get("Accept-Encoding", "")
         address = (request.method, request.get_host(), request.get_full_path(), gzip)
-        digest = hashlib.sha256(repr(address).encode()).hexdigest()[:32]
-        key = f"page:{listings_version()}:{timezone.localdate().isoformat()}:{digest}"
+        key = _key("page", listings_version(), address)
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)

@@ -23,7 +23,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Sqrt
 from django.urls import reverse
-from django.utils import timezone
 
 from clinics.cache import choices_version, remember
 from clinics.forms import PostcodeField
@@ -351,7 +350,7 @@ class ClinicFilter(django_filters.FilterSet):
         text = self.chosen("q")
         return remember(
             "text-matches",
-            (search_terms(text), timezone.localdate()),
+            search_terms(text),
             lambda: list(
                 search_clinics(Clinic.objects.listed(), text).values_list("pk", flat=True)
             ),

@@ -98,9 +98,7 @@ def guide_figures(treatment):
 
 def _guide_page(request, guide, preview=False):
     treatment = guide.treatment
-    figures = remember(
-        "guide-figures", (treatment.pk, timezone.localdate()), lambda: guide_figures(treatment)
-    )
+    figures = remember("guide-figures", treatment.pk, lambda: guide_figures(treatment))
     context = {
         "treatment": treatment,
         "guide": guide,
@@ -230,7 +228,7 @@ def _search_page(request, fixed, context):
         )
     # Facets depend on the choices alone, not on the page, order or what is listed.
     choices = sorted((key, data.getlist(key)) for key in data if key not in NOT_FACETED)
-    facets = remember("search-facets", (choices, timezone.localdate()), results.facet_counts)
+    facets = remember("search-facets", choices, results.facet_counts)
     results.label_with_counts(facets)
     paginator = Paginator(found, settings.SEARCH_PAGE_SIZE)
     if not show_practitioners:
@@ -249,7 +247,7 @@ def _search_page(request, fixed, context):
             "local_prices": (
                 remember(
                     "local-prices",
-                    (choices, timezone.localdate()),
+                    choices,
                     lambda: list(
                         Offer.objects.filter(
                             clinic__in=clinics.values("pk"), treatment=treatment
@@ -300,7 +298,7 @@ def cost_tables():
 @shared_page
 def costs(request):
     """Physiotherapy costs in London, worked out from every listed price."""
-    tables = remember("cost-tables", timezone.localdate(), cost_tables)
+    tables = remember("cost-tables", (), cost_tables)
     return render(request, "directory/costs.html", tables)
 
 

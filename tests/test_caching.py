@@ -273,3 +273,20 @@ def test_a_clinic_edit_leaves_the_search_options_cached(client, backend, world):
         form = client.get("/search/").context["filter"].form
     assert not [q for q in queries if 'FROM "clinics_language"' in q["sql"]]
     assert "Home visits (1)" in form["home_visits"].label
+
+
+def test_cached_figures_are_worked_out_again_the_next_day(backend):
+    """Which listings are shown, and which are stale, depends on the date."""
+    import time_machine
+
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return len(computed)
+
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 23, 0), tick=False):
+        assert listings_cache.remember("figure", (), compute) == 1
+        assert listings_cache.remember("figure", (), compute) == 1
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
+        assert listings_cache.remember("figure", (), compute) == 2
