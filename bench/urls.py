@@ -1,8 +1,10 @@
 """The site's URLs plus /bench/reference/: the yardstick every page is compared with."""
 
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
+from clinics.cache import listings_changed
 from directory.urls import urlpatterns as site_urlpatterns
 
 
@@ -13,4 +15,15 @@ def reference(request):
     return render(request, "base.html")
 
 
-urlpatterns = [path("bench/reference/", reference, name="bench-reference"), *site_urlpatterns]
+def listing_changed(request):
+    """What any edit to a listing does to the cache (the benchmark's own server only): the
+    next request works the page's figures out again, as it would after a clinic's edit."""
+    listings_changed()
+    return HttpResponse("listings version moved\n", content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/reference/", reference, name="bench-reference"),
+    path("bench/listing-changed/", listing_changed, name="bench-listing-changed"),
+    *site_urlpatterns,
+]

@@ -11,7 +11,6 @@ class ClinicsConfig(AppConfig):
 
         # Everything a public page's cached figures are computed from ...
         cache.connect(
-            models.OutwardCode,
             models.Clinic,
             models.OpeningHours,
             models.Practitioner,
@@ -23,8 +22,10 @@ class ClinicsConfig(AppConfig):
             treatments.GuideSection,
             treatments.GuideFAQ,
         )
-        # ... and what a search can choose, which its option lists are made of.
+        # ... and what a search can choose, which its option lists are made of (and the
+        # postcode districts it looks up).
         cache.connect(
+            models.OutwardCode,
             models.Area,
             models.Insurer,
             models.Language,

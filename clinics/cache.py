@@ -25,6 +25,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.middleware.gzip import GZipMiddleware
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.crypto import salted_hmac
+from django.utils.html import escape
 
 VERSION_KEY = "listings-version"
 CHOICES_VERSION_KEY = "choices-version"
@@ -85,13 +87,39 @@ def remember(name, parts, compute, version=listings_version):
     return value
 
 
+def per_visitor(request, make):
+    """make(request): a value each visitor gets their own of (a CSRF token, a form's start
+    time). While a shared copy of a page is made, a blank instead, which every copy served
+    is filled in with make(request) for its visitor. `make` must be a module-level function:
+    the cached page names it."""
+    blanks = getattr(request, "_shared_page_blanks", None)
+    if blanks is None:
+        return make(request)
+    # Keyed on the secret key, so that no text written into a page can pass for a blank.
+    blank = "blank-" + salted_hmac(__name__, f"{make.__module__}.{make.__qualname__}").hexdigest()
+    blanks[blank] = make
+    return blank
+
+
+def _filled(response, blanks, request):
+    if blanks:
+        content = response.content.decode(response.charset)
+        for blank, make in blanks.items():
+            content = content.replace(blank, escape(make(request)))
+        response.content = content
+    return response
+
+
 def shared_page(view):
     """A public page as every visitor without a session sees it, cached whole until a listing
-    changes or the day does (pages say "open today", "confirmed 3 months ago").
+    changes, the day does (pages say "confirmed 3 months ago") or the time the view set in
+    `response.shared_until` comes ("open now").
 
     A visitor with any cookie but the CSRF one (a session, messages) may see something
-    personal, so gets the page fresh; a page that used the CSRF token (a POST form) or set a
-    cookie is never stored."""
+    personal, so gets the page fresh. Values each visitor needs their own of (the CSRF
+    token, through clinics.context_processors) are left blank in the shared copy and filled
+    in for each visitor (per_visitor()). A page that set a cookie or asked for the CSRF token
+    any other way is never stored."""
 
     @wraps(view)
     def view_or_cached_page(request, *args, **kwargs):
@@ -102,20 +130,31 @@ def shared_page(view):
         gzip = "gzip" in request.headers.get("Accept-Encoding", "")
         address = (request.method, request.get_host(), request.get_full_path(), gzip)
         key = _key("page", listings_version(), address)
-        response = cache.get(key)
-        if response is None:
-            response = view(request, *args, **kwargs)
+        if (cached := cache.get(key)) is not None:
+            response, blanks = cached
+        else:
+            request._shared_page_blanks = blanks = {}
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                del request._shared_page_blanks
+            timeout = TIMEOUT_SECONDS
+            if until := getattr(response, "shared_until", None):
+                timeout = min(timeout, (until - timezone.now()).total_seconds())
             if (
                 response.status_code == 200
                 and not response.cookies
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                and timeout >= 1
             ):
-                # Compressed once here rather than on every request that the cache answers.
-                response = GZipMiddleware(view).process_response(request, response)
-                cache.set(key, response, TIMEOUT_SECONDS)
+                if not blanks:
+                    # Compressed once here rather than on every request the cache answers;
+                    # a page with blanks is compressed after they are filled.
+                    response = GZipMiddleware(view).process_response(request, response)
+                cache.set(key, (response, blanks), timeout)
         # What a signed-in visitor sees differs: shared caches downstream must tell them apart.
         patch_vary_headers(response, ["Cookie"])
-        return response
+        return _filled(response, blanks, request)
 
     return view_or_cached_page
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 
+from clinics.cache import choices_version, remember
 from clinics.models import Enquiry, OutwardCode
 from clinics.postcodes import normalise_outward_code, outward_code_of
 
@@ -29,7 +30,12 @@ class PostcodeField(forms.CharField):
                     "Enter a postcode such as SW4 7AA, or a district such as SW4.",
                     code="invalid",
                 ) from None
-        found = OutwardCode.objects.select_related("area").filter(code=code).first()
+        found = remember(
+            "outward-code",
+            code,
+            lambda: OutwardCode.objects.select_related("area").filter(code=code).first(),
+            version=choices_version,
+        )
         if found is not None and found.area_id is not None:
             return found
         if found is not None:
@@ -50,6 +56,12 @@ class PostcodeField(forms.CharField):
 
     def prepare_value(self, value):
         return value.code if isinstance(value, OutwardCode) else value
+
+
+def start_time(request=None):
+    """The signed moment an enquiry form was shown (for per_visitor(), which passes the
+    request)."""
+    return signing.TimestampSigner(salt=EnquiryForm.SIGNING_SALT).sign(str(time.time()))
 
 
 class EnquiryForm(forms.ModelForm):
@@ -83,7 +95,7 @@ class EnquiryForm(forms.ModelForm):
 
     SIGNING_SALT = "clinics.enquiry.started"
 
-    def __init__(self, *args, treatments, **kwargs):
+    def __init__(self, *args, treatments, started=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["message"].help_text = (
             "Say briefly what you would like help with. Only the clinic reads it; we delete "
@@ -97,9 +109,7 @@ class EnquiryForm(forms.ModelForm):
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         # Every render starts the clock again, so a person whose form came back with an
         # error is not refused for answering quickly the second time.
-        self.initial["started"] = signing.TimestampSigner(salt=self.SIGNING_SALT).sign(
-            str(time.time())
-        )
+        self.initial["started"] = started or start_time()
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

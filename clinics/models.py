@@ -83,18 +83,6 @@ class AreaQuerySet(models.QuerySet):
     def neighbourhoods(self):
         return self.filter(kind=Area.Kind.NEIGHBOURHOOD)
 
-    def nearest_to(self, area, limit=6):
-        """Other areas of the same kind, nearest first (for "nearby areas" links)."""
-        others = list(self.filter(kind=area.kind).exclude(pk=area.pk))
-        squash = math.cos(math.radians(area.latitude))  # a degree east is shorter than north
-
-        def distance(other):
-            return (other.latitude - area.latitude) ** 2 + (
-                (other.longitude - area.longitude) * squash
-            ) ** 2
-
-        return sorted(others, key=distance)[:limit]
-
     def with_clinic_counts(self, clinics):
         """The areas holding any of `clinics`, each with how many of them, busiest first."""
         return (
@@ -152,6 +140,19 @@ class Area(models.Model):
 
     def get_absolute_url(self):
         return reverse("area-detail", args=[self.slug])
+
+    def nearest(self, areas, limit=6):
+        """The other areas of this one's kind among `areas`, nearest first (for "nearby
+        areas" links)."""
+        squash = math.cos(math.radians(self.latitude))  # a degree east is shorter than north
+
+        def distance(other):
+            return (other.latitude - self.latitude) ** 2 + (
+                (other.longitude - self.longitude) * squash
+            ) ** 2
+
+        others = [area for area in areas if area.kind == self.kind and area.pk != self.pk]
+        return sorted(others, key=distance)[:limit]
 
     def clean(self):
         expected_parent_kind = {
@@ -456,6 +457,19 @@ class Clinic(models.Model):
 
     def address_lines(self):
         return [line for line in (self.address_line1, self.address_line2, self.town) if line]
+
+    def next_opening_or_closing(self, after):
+        """When "open now" next changes after the moment `after`, from the prefetched hours:
+        the next opening or closing time in London within a week, or None without hours."""
+        start = timezone.localtime(after)
+        moments = (
+            timezone.make_aware(datetime.datetime.combine(day, time))
+            for day in (start.date() + datetime.timedelta(days=n) for n in range(8))
+            for hours in self.opening_hours.all()
+            if hours.weekday == day.weekday()
+            for time in (hours.opens, hours.closes)
+        )
+        return min((moment for moment in moments if moment > after), default=None)
 
     def structured_data(self, absolute_url):
         """Schema.org MedicalClinic JSON-LD: address, geo, opening hours and offers in GBP.

@@ -2,40 +2,46 @@
 
 On PostgreSQL each word of the query must match the clinic's name, area, description,
 treatments, conditions or practitioners, with accents ignored (unaccent) and small typos
-forgiven (strict word similarity: "neddling" finds "needling", "clapam" finds "Clapham");
-results are ranked by the weighted full-text rank of name and area plus name similarity. On
-SQLite, used for development, each word must appear as typed (case-insensitive) and relevance
-is simpler.
+forgiven (strict word similarity above settings.SEARCH_TYPO_SIMILARITY: "neddling" finds
+"needling", "clapam" finds "Clapham"); results are ranked by the weighted full-text rank of
+name and area plus name similarity. The big tables' text (clinic names and descriptions,
+practitioners' names) is looked up through GIN trigram indexes on search_unaccent(), the
+IMMUTABLE unaccent of migration 0004. On SQLite, used for development, each word must appear
+as typed (case-insensitive) and relevance is simpler.
 """
 
 import re
 
-from django.contrib.postgres.lookups import Unaccent
+from django.contrib.postgres.lookups import TrigramStrictWordSimilar
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
-    TrigramStrictWordSimilarity,
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Case, FloatField, IntegerField, Q, Value, When
+from django.db.models import Case, FloatField, Func, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models.lookups import IRegex
 
-from clinics.models import Area, Offer, Practitioner
+from clinics.models import Area, Clinic, Offer, Practitioner
 from treatments.models import Treatment
 
 # More words than this add cost and no precision; longer words are not real words.
 MAX_TERMS = 6
 MAX_TERM_LENGTH = 40
-# Typo tolerance: a word of at least this many letters matches a word whose strict word
-# similarity to it is at least this ("neddling" ~ "needling" 0.5, "clapam" ~ "Clapham" 0.5,
-# "wimbeldon" ~ "Wimbledon" 0.43). Strict similarity compares whole words: plain word
-# similarity matches part of a word, so "hydrotherapy" found "Physiotherapy" (0.54; strict
-# 0.35). Shorter words have too few trigrams to compare fairly and must match as typed.
+# Typo tolerance applies to words of at least this many letters: shorter words have too few
+# trigrams to compare fairly and must match as typed. Strict word similarity compares whole
+# words: plain word similarity matches part of a word, so "hydrotherapy" found
+# "Physiotherapy" (0.54; strict 0.35).
 MIN_FUZZY_LENGTH = 4
-FUZZY_THRESHOLD = 0.4
+
+
+class SearchUnaccent(Func):
+    """unaccent() through the IMMUTABLE wrapper the trigram indexes are built on."""
+
+    function = "search_unaccent"
+    output_field = TextField()
 
 
 def search_terms(text):
@@ -76,14 +82,16 @@ def relevance(text):
 def _matching(term):
     """Q() for clinics that `term` describes."""
     matches = _fuzzy_match if connection.vendor == "postgresql" else _exact_match
+    # Each its own subquery (served by an index), so that the clinics are then only checked
+    # against a few lists of ids, not each compared with the word.
+    clinics = Clinic.objects.filter(matches("name", term) | _exact_match("description", term))
     areas = Area.objects.filter(matches("name", term) | matches("parent__name", term))
     treatments = Treatment.objects.filter(matches("name", term) | matches("conditions__name", term))
     practitioners = Practitioner.objects.published().filter(
         matches("first_name", term) | matches("last_name", term)
     )
     return (
-        matches("name", term)
-        | _exact_match("description", term)
+        Q(pk__in=clinics.values("pk"))
         | Q(area__in=areas.values("pk"))
         | Q(pk__in=Offer.objects.filter(treatment__in=treatments.values("pk")).values("clinic"))
         | Q(pk__in=practitioners.values("clinics"))
@@ -91,9 +99,11 @@ def _matching(term):
 
 
 def _exact_match(field, term):
-    """The word inside the field, case ignored (and accents, on PostgreSQL)."""
+    """The word inside the field, case ignored (and accents, on PostgreSQL). Words are
+    letters and digits only (search_terms()), so a word is a regular expression matching
+    itself."""
     if connection.vendor == "postgresql":
-        return Q(**{f"{field}__unaccent__icontains": term})
+        return Q(IRegex(SearchUnaccent(field), SearchUnaccent(Value(term))))
     return Q(**{f"{field}__icontains": term})
 
 
@@ -101,6 +111,5 @@ def _fuzzy_match(field, term):
     """The word inside the field, or a word of the field spelt nearly like it."""
     found = _exact_match(field, term)
     if len(term) >= MIN_FUZZY_LENGTH:
-        similarity = TrigramStrictWordSimilarity(Unaccent(Value(term)), Unaccent(field))
-        found |= Q(GreaterThanOrEqual(similarity, FUZZY_THRESHOLD))
+        found |= Q(TrigramStrictWordSimilar(SearchUnaccent(field), SearchUnaccent(Value(term))))
     return found

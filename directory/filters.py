@@ -275,16 +275,22 @@ class ClinicFilter(django_filters.FilterSet):
             return treatment
         return None if "treatment" in without else self.chosen("treatment")
 
+    def practitioner_lookups(self, without=(), treatment=None):
+        """The practitioner choices not in `without`, but the insurer, as field lookups on
+        a published practitioner."""
+        lookups = {"is_published": True}
+        if treatment := self.treatment_in_scope(without, treatment):
+            lookups["treatments"] = treatment
+        if "gender" not in without and (gender := self.chosen("gender")):
+            lookups["gender"] = gender
+        if "language" not in without and (language := self.chosen("language")):
+            lookups["languages"] = language
+        return lookups
+
     def matching_practitioners(self, without=(), treatment=None):
         """Published practitioners matching every practitioner choice not in `without`
         (not tied to a clinic)."""
-        people = Practitioner.objects.published()
-        if treatment := self.treatment_in_scope(without, treatment):
-            people = people.filter(treatments=treatment)
-        if "gender" not in without and (gender := self.chosen("gender")):
-            people = people.filter(gender=gender)
-        if "language" not in without and (language := self.chosen("language")):
-            people = people.filter(languages=language)
+        people = Practitioner.objects.filter(**self.practitioner_lookups(without, treatment))
         if "insurer" not in without and (insurers := self.chosen("insurer")):
             people = people.filter(
                 Exists(
@@ -442,14 +448,13 @@ class ClinicFilter(django_filters.FilterSet):
 
     def facet_counts(self):
         """For each option of each facet, how many clinics the search would find with that
-        option chosen and every other choice kept. One query per facet, whatever the number
-        of options, plus one for the area tree."""
+        option chosen and every other choice kept, whatever the number of options: one query
+        each for treatments, areas and insurers, and one for price bands and yes/no choices."""
         return {
             "treatment": self._treatment_counts(),
             "area": self._area_counts(self.filtered(without={"area"})),
             "insurer": self._insurer_counts(),
-            "price_band": self._price_band_counts(),
-            **self._feature_counts(),
+            **self._price_and_feature_counts(),
         }
 
     @cached_property
@@ -485,48 +490,50 @@ class ClinicFilter(django_filters.FilterSet):
         return Clinic.objects.filter(pk__in=clinics.values("pk")).area_counts(parents)
 
     def _insurer_counts(self):
-        """Clinics per insurer: from the results' links to their practitioners (few, when the
-        search is narrow) to those practitioners' insurers, rather than from every
-        practitioner who matches."""
-        links = Practitioner.clinics.through.objects.filter(
-            clinic__in=self._clinic_ids({"insurer"}),
-            practitioner__in=self.matching_practitioners(without={"insurer"}).values("pk"),
-        )
+        """Clinics per insurer: from the clinics the other choices leave, through their
+        links to the practitioners who match, to those practitioners' insurers. Every join
+        is on a key, from the clinics themselves (not from a list of their ids or of the
+        matching practitioners'), so that a narrow search follows indexes from its few
+        clinics rather than hashing every practitioner who does the treatment."""
+        lookups = self.practitioner_lookups(without={"insurer"})
         rows = (
-            links.values_list("practitioner__insurer_recognitions__insurer")
-            .annotate(clinics=Count("clinic", distinct=True))
+            self.filtered(without={"insurer"})
+            # One filter() call: every lookup is about the same practitioner ...
+            .filter(**{f"practitioners__{lookup}": value for lookup, value in lookups.items()})
+            # ... and so are the insurers counted (values() reuses the filter's join).
+            .values_list("practitioners__insurer_recognitions__insurer")
+            .annotate(clinics=Count("pk", distinct=True))
             .order_by()
         )
         return {insurer: n for insurer, n in rows if insurer is not None}
 
-    def _price_band_counts(self):
-        """Each band's count: a session of the treatment in scope in the band (and under the
-        maximum price, if one is chosen)."""
-        clinics = self.filtered(without=PRICE_CHOICES)
-        offers = self.priced(self.offers_in_scope(), without={"price_band"})
-        counts = clinics.aggregate(
-            **{
-                str(band.pk): Count("pk", filter=Q(Exists(band.filter_offers(offers))))
-                for band in self.options["price_band"]
-            }
-        )
-        return {int(pk): n for pk, n in counts.items()}
-
-    def _feature_counts(self):
-        """Yes/no choices: counted over the current results, since ticking one only narrows.
-        A ticked one's count is the current total."""
+    def _price_and_feature_counts(self):
+        """Price bands and yes/no choices, in one pass over the clinics every other choice
+        leaves. A band's count: a session of the treatment in scope in the band (and under
+        the maximum price, if one is chosen). Yes/no choices are counted over the current
+        results, since ticking one only narrows; a ticked one's count is the current total."""
+        priced = Q(Exists(self.priced(self.offers_in_scope()))) if self.has_price_choice() else Q()
+        in_bands = self.priced(self.offers_in_scope(), without={"price_band"})
         hours = OpeningHours.objects.filter(clinic=OuterRef("pk"))
-        counts = self.filtered().aggregate(
-            total=Count("pk"),
-            evening=Count(
-                "pk", filter=Q(Exists(hours.filter(weekday__lte=4, closes__gt=EVENING_STARTS)))
-            ),
-            weekend=Count("pk", filter=Q(Exists(hours.filter(weekday__gte=5)))),
+        features = {
+            "evening": Q(Exists(hours.filter(weekday__lte=4, closes__gt=EVENING_STARTS))),
+            "weekend": Q(Exists(hours.filter(weekday__gte=5))),
+            **{param: Q(**{field: True}) for param, (field, _) in FLAGS.items()},
+        }
+        counts = self.filtered(without=PRICE_CHOICES).aggregate(
+            total=Count("pk", filter=priced or None),
             **{
-                param: Count("pk", filter=Q(**{field: True})) for param, (field, _) in FLAGS.items()
+                name: Count("pk", filter=priced & condition) for name, condition in features.items()
+            },
+            **{
+                f"band-{band.pk}": Count("pk", filter=Q(Exists(band.filter_offers(in_bands))))
+                for band in self.options["price_band"]
             },
         )
         return {
+            "price_band": {
+                band.pk: counts[f"band-{band.pk}"] for band in self.options["price_band"]
+            },
             "open": {"evening": counts["evening"], "weekend": counts["weekend"]},
             **{param: counts[param] for param in FLAGS},
             "total": counts["total"],

@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "clinics.context_processors.csrf",
             ],
         },
     },
@@ -130,6 +131,18 @@ if DATABASES["default"]["ENGINE"] not in {
     "django.db.backends.postgresql",
 }:
     raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL.")
+# Free-text search forgives a typo in a word of at least four letters when its strict trigram
+# similarity to a word of the listing is above this (clinics/search.py): "neddling" ~
+# "needling" 0.5, "wimbeldon" ~ "Wimbledon" 0.43, but "hydrotherapy" ~ "Physiotherapy" 0.35.
+# On PostgreSQL it is the connection's pg_trgm setting, so that the trigram indexes can find
+# such words rather than every name being compared.
+SEARCH_TYPO_SIMILARITY = 0.4
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = (
+        f"{options.get('options', '')} "
+        f"-c pg_trgm.strict_word_similarity_threshold={SEARCH_TYPO_SIMILARITY}"
+    ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

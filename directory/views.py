@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -118,7 +118,9 @@ def _guide_page(request, guide, preview=False):
 
 @shared_page
 def search(request):
-    return _search_page(request, fixed={}, context={"heading": "Find a physiotherapy clinic"})
+    return _search_page(
+        request, fixed={}, context=lambda results: {"heading": "Find a physiotherapy clinic"}
+    )
 
 
 @shared_page
@@ -135,33 +137,36 @@ def area_list(request):
     return render(request, "directory/area_list.html", {"regions": regions, "counts": counts})
 
 
+# Landing pages: a search with some choices fixed by the address. Their treatment, area or
+# condition comes from the search's (cached) option lists: an unknown one is a 404.
+
+
 @shared_page
 def area_detail(request, slug):
-    area = get_object_or_404(Area.objects.select_related("parent"), slug=slug)
-    return _search_page(
-        request,
-        fixed={"area": area.slug},
-        context={
+    def landing(results):
+        area = results.chosen("area")
+        return {
             "heading": f"Physiotherapy in {area.name}",
             "landing_area": area,
-            "neighbours": Area.objects.nearest_to(area),
-        },
-    )
+            "neighbours": area.nearest(results.options["area"]),
+        }
+
+    return _search_page(request, fixed={"area": slug}, context=landing)
 
 
 @shared_page
 def treatment_area(request, treatment_slug, area_slug):
-    treatment = get_object_or_404(Treatment.objects.published(), slug=treatment_slug)
-    area = get_object_or_404(Area.objects.select_related("parent"), slug=area_slug)
-    return _search_page(
-        request,
-        fixed={"treatment": treatment.slug, "area": area.slug},
-        context={
+    def landing(results):
+        treatment, area = results.chosen("treatment"), results.chosen("area")
+        return {
             "heading": f"{treatment.name} in {area.name}",
             "landing_area": area,
             "landing_treatment": treatment,
-            "neighbours": Area.objects.nearest_to(area),
-        },
+            "neighbours": area.nearest(results.options["area"]),
+        }
+
+    return _search_page(
+        request, fixed={"treatment": treatment_slug, "area": area_slug}, context=landing
     )
 
 
@@ -181,31 +186,33 @@ def condition_list(request):
 
 @shared_page
 def condition_detail(request, slug):
-    condition = get_object_or_404(Condition.objects.published(), slug=slug)
-    links = TreatmentCondition.objects.filter(
-        condition=condition, treatment__is_published=True
-    ).select_related("treatment")
-    return _search_page(
-        request,
-        fixed={"condition": condition.slug},
-        context={
+    def landing(results):
+        condition = results.chosen("condition")
+        return {
             "heading": f"Physiotherapy for {condition.name.lower()} in London",
             "landing_condition": condition,
-            "condition_links": links,
-        },
-    )
+            "condition_links": TreatmentCondition.objects.filter(
+                condition=condition, treatment__is_published=True
+            ).select_related("treatment"),
+        }
+
+    return _search_page(request, fixed={"condition": slug}, context=landing)
 
 
 NOT_FACETED = {"page", "sort", "show"}
 
 
 def _search_page(request, fixed, context):
-    """The search, its facets and one page of results; landing pages fix some parameters."""
+    """The search, its facets and one page of results; landing pages fix some parameters,
+    which must name known options. `context(results)` gives the page's own context."""
     data = request.GET.copy()
     for key, value in fixed.items():
         data[key] = value
     results = ClinicFilter(data, queryset=Clinic.objects.all())
     clinics = results.qs
+    if any(results.chosen(name) is None for name in fixed):
+        raise Http404("No such page.")
+    context = context(results)
     show_practitioners = results.chosen("show") == "practitioners"
     if show_practitioners:
         found = (

@@ -290,3 +290,105 @@ def test_cached_figures_are_worked_out_again_the_next_day(backend):
         assert listings_cache.remember("figure", (), compute) == 1
     with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
         assert listings_cache.remember("figure", (), compute) == 2
+
+
+# --- A page with a form, shared: each visitor's own token and start time --------------------
+
+
+def enquiry_form_values(page):
+    import re
+
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    started = re.search(r'name="enquiry-started" value="([^"]+)"', page).group(1)
+    return token, started
+
+
+def test_a_clinic_page_is_shared_but_each_visitor_gets_their_own_form_tokens(backend, world):
+    """The profile is made once; the CSRF token and the form's start time are each
+    visitor's own, so the enquiry they send from the shared page is accepted."""
+    import time_machine
+
+    _, _, clinic = world
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 10, 0), tick=False):
+        first_page = first.get(clinic.get_absolute_url()).content.decode()
+    with (
+        time_machine.travel(datetime.datetime(2026, 11, 25, 10, 20), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        second_page = second.get(clinic.get_absolute_url()).content.decode()
+    assert len(queries) == 0  # from the cache
+    assert "blank-" not in second_page
+    assert enquiry_form_values(first_page)[0] != enquiry_form_values(second_page)[0]
+    token, started = enquiry_form_values(second_page)
+
+    post = {
+        "csrfmiddlewaretoken": token,
+        "enquiry-name": "Pat Patient",
+        "enquiry-email": "pat@example.com",
+        "enquiry-preferred_contact": "email",
+        "enquiry-message": "My shoulder hurts when I lift my arm.",
+        "enquiry-consent": "on",
+        "enquiry-started": started,
+    }
+    url = f"{clinic.get_absolute_url()}enquiry/"
+    # The start time is when this visitor got the page (10:20), not when it was made (10:00):
+    # sent a second later, it is refused as too quick.
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 10, 20, 1), tick=False):
+        refused = second.post(url, post)
+    assert refused.status_code == 200
+    assert "That was very quick" in refused.content.decode()
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 10, 21), tick=False):
+        response = second.post(url, post)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert clinic.enquiries.count() == 1
+
+
+@pytest.mark.parametrize("backend", ["locmem", "files"], indirect=True)
+def test_a_shared_clinic_page_says_open_from_the_moment_the_clinic_opens(backend, world):
+    """A page kept in the cache must not go on saying "Closed now" once the clinic opens
+    (Redis keeps its own clock, which the test cannot move: local memory and files)."""
+    import time_machine
+
+    from tests.factories import make_opening_hours
+
+    _, _, clinic = world
+    make_opening_hours(clinic, weekday=2, opens="09:00", closes="17:00")  # a Wednesday
+    url = clinic.get_absolute_url()
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 8, 59), tick=False):
+        assert "Closed now" in Client().get(url).content.decode()
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 8, 59, 30), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            assert "Closed now" in Client().get(url).content.decode()
+        assert len(queries) == 0  # still from the cache
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 9, 0, 1), tick=False):
+        assert "Open now" in Client().get(url).content.decode()
+
+
+def test_a_price_change_shows_on_the_shared_clinic_page_at_once(backend, world):
+    _, _, clinic = world
+    url = clinic.get_absolute_url()
+    assert "£70" in Client().get(url).content.decode()
+    offer = clinic.offers.get()
+    offer.price_pence = 6500
+    offer.save()
+    page = Client().get(url).content.decode()
+    assert "£65" in page and "£70" not in page
+
+
+def visitor_secret(request):  # module-level: a cached page names the function
+    return "visitor's own"
+
+
+def test_a_blank_cannot_be_forged_by_text_on_the_page(rf, backend):
+    """Blanks are keyed on the secret key: text that looks like one is left alone."""
+    from django.http import HttpResponse
+
+    @listings_cache.shared_page
+    def page(request):
+        blank = listings_cache.per_visitor(request, visitor_secret)
+        return HttpResponse(f"{blank} | blank-0123456789abcdef")
+
+    for _ in range(2):
+        content = page(rf.get("/page/")).content.decode()
+        assert content == "visitor&#x27;s own | blank-0123456789abcdef"

@@ -1,4 +1,5 @@
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -219,3 +220,25 @@ def test_a_section_anchor_stays_put_when_the_heading_changes():
     section.save()
     section.refresh_from_db()
     assert section.anchor == "prices"
+
+
+@pytest.mark.django_db
+def test_next_opening_or_closing_is_when_open_now_changes():
+    from tests.factories import make_opening_hours
+
+    london = zoneinfo.ZoneInfo("Europe/London")
+    clinic = make_clinic()
+    assert clinic.next_opening_or_closing(after=timezone.now()) is None  # no hours
+    make_opening_hours(clinic, weekday=0, opens="09:00", closes="17:00")  # Mondays
+    make_opening_hours(clinic, weekday=2, opens="18:30", closes="21:00")  # Wednesday evenings
+
+    def after(*moment):
+        return clinic.next_opening_or_closing(
+            after=datetime.datetime(*moment, tzinfo=london)
+        ).replace(tzinfo=None)
+
+    # Monday 23 November 2026
+    assert after(2026, 11, 23, 8, 0) == datetime.datetime(2026, 11, 23, 9, 0)
+    assert after(2026, 11, 23, 9, 0) == datetime.datetime(2026, 11, 23, 17, 0)
+    assert after(2026, 11, 23, 17, 0) == datetime.datetime(2026, 11, 25, 18, 30)
+    assert after(2026, 11, 26, 12, 0) == datetime.datetime(2026, 11, 30, 9, 0)

@@ -189,3 +189,13 @@ def test_a_treatment_name_does_not_find_clinics_merely_called_physiotherapy(
 ):
     assert found(client, "hydrotherapy") == [EASTWAY]
     assert found(client, "hydrotherapy clapham") == []
+
+
+def test_the_trigram_indexes_find_typos_at_the_chosen_similarity(postgresql, settings):
+    """The typo-tolerant operator (which the indexes serve) reads its threshold from the
+    connection: it must be the one the search promises."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.strict_word_similarity_threshold")
+        assert float(cursor.fetchone()[0]) == settings.SEARCH_TYPO_SIMILARITY
+        cursor.execute("SELECT search_unaccent('Crème Brûlée')")
+        assert cursor.fetchone()[0] == "Creme Brulee"
