@@ -129,7 +129,9 @@ def shared_page(view):
             return view(request, *args, **kwargs)
         gzip = "gzip" in request.headers.get("Accept-Encoding", "")
         address = (request.method, request.get_host(), request.get_full_path(), gzip)
-        key = _key("page", listings_version(), address)
+        # "shared-page": its entries hold (response, blanks); a key of its own, so that pages
+        # cached in another shape by an earlier release are never read as this one.
+        key = _key("shared-page", listings_version(), address)
         if (cached := cache.get(key)) is not None:
             response, blanks = cached
         else:

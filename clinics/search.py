@@ -2,7 +2,7 @@
 
 On PostgreSQL each word of the query must match the clinic's name, area, description,
 treatments, conditions or practitioners, with accents ignored (unaccent) and small typos
-forgiven (strict word similarity above settings.SEARCH_TYPO_SIMILARITY: "neddling" finds
+forgiven (strict word similarity of at least settings.SEARCH_TYPO_SIMILARITY: "neddling" finds
 "needling", "clapam" finds "Clapham"); results are ranked by the weighted full-text rank of
 name and area plus name similarity. The big tables' text (clinic names and descriptions,
 practitioners' names) is looked up through GIN trigram indexes on search_unaccent(), the
@@ -21,7 +21,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import Case, FloatField, Func, IntegerField, Q, TextField, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 from django.db.models.lookups import IRegex
 
 from clinics.models import Area, Clinic, Offer, Practitioner
@@ -99,11 +99,12 @@ def _matching(term):
 
 
 def _exact_match(field, term):
-    """The word inside the field, case ignored (and accents, on PostgreSQL). Words are
-    letters and digits only (search_terms()), so a word is a regular expression matching
-    itself."""
+    """The word inside the field, case ignored (and accents, on PostgreSQL). There, a
+    case-insensitive regular expression that the trigram indexes serve, made literal by
+    "***=": unaccent turns some letters into symbols ("ˆ" into "^")."""
     if connection.vendor == "postgresql":
-        return Q(IRegex(SearchUnaccent(field), SearchUnaccent(Value(term))))
+        literally = Concat(Value("***="), SearchUnaccent(Value(term)))
+        return Q(IRegex(SearchUnaccent(field), literally))
     return Q(**{f"{field}__icontains": term})
 
 

@@ -18,11 +18,13 @@ logger = logging.getLogger(__name__)
 @shared_page
 def clinic_detail(request, slug):
     clinic = get_object_or_404(Clinic.objects.for_profile(), slug=slug)
+    now = timezone.now()  # one moment for "open now" and for when that next changes
     response = render(
         request,
         "clinics/clinic_detail.html",
         {
             "clinic": clinic,
+            "now": now,
             "structured_data": clinic.structured_data(request.build_absolute_uri),
             "enquiry_form": _enquiry_form(clinic, started=per_visitor(request, start_time)),
             # Shared for up to an hour (cache.TIMEOUT_SECONDS): a median over 90 days.
@@ -30,7 +32,7 @@ def clinic_detail(request, slug):
         },
     )
     # The page says whether the clinic is open now.
-    response.shared_until = clinic.next_opening_or_closing(after=timezone.now())
+    response.shared_until = clinic.next_opening_or_closing(after=now)
     return response
 
 

@@ -132,10 +132,12 @@ if DATABASES["default"]["ENGINE"] not in {
 }:
     raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL.")
 # Free-text search forgives a typo in a word of at least four letters when its strict trigram
-# similarity to a word of the listing is above this (clinics/search.py): "neddling" ~
+# similarity to a word of the listing is at least this (clinics/search.py): "neddling" ~
 # "needling" 0.5, "wimbeldon" ~ "Wimbledon" 0.43, but "hydrotherapy" ~ "Physiotherapy" 0.35.
 # On PostgreSQL it is the connection's pg_trgm setting, so that the trigram indexes can find
-# such words rather than every name being compared.
+# such words rather than every name being compared. It is sent when the connection starts: a
+# pooler in front of PostgreSQL must pass startup options on (PgBouncer: not in transaction
+# pooling), or the search falls back to pg_trgm's default of 0.5.
 SEARCH_TYPO_SIMILARITY = 0.4
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     options = DATABASES["default"].setdefault("OPTIONS", {})

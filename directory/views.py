@@ -209,9 +209,10 @@ def _search_page(request, fixed, context):
     for key, value in fixed.items():
         data[key] = value
     results = ClinicFilter(data, queryset=Clinic.objects.all())
-    clinics = results.qs
+    results.form.is_valid()  # cleans every field: chosen() answers from here on
     if any(results.chosen(name) is None for name in fixed):
         raise Http404("No such page.")
+    clinics = results.qs
     context = context(results)
     show_practitioners = results.chosen("show") == "practitioners"
     if show_practitioners:

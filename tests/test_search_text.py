@@ -199,3 +199,9 @@ def test_the_trigram_indexes_find_typos_at_the_chosen_similarity(postgresql, set
         assert float(cursor.fetchone()[0]) == settings.SEARCH_TYPO_SIMILARITY
         cursor.execute("SELECT search_unaccent('Crème Brûlée')")
         assert cursor.fetchone()[0] == "Creme Brulee"
+
+
+def test_a_letter_that_unaccent_makes_a_symbol_is_matched_literally(client, listings, postgresql):
+    """unaccent turns the modifier letter "ˆ" into "^": as a regular expression "ˆr" would
+    find every name starting with R; it is looked for as typed."""
+    assert found(client, "ˆr") == []
