@@ -262,3 +262,8 @@ def test_patients_and_staff_are_told_the_retention_period_the_purge_applies(
     client.force_login(make_staff(clinic))
     inbox = client.get(reverse("portal:enquiries", args=[clinic.slug])).content.decode()
     assert "We delete enquiries 90 days after they arrive" in inbox
+
+
+def test_the_clinic_page_form_carries_one_csrf_token(client, clinic):
+    page = client.get(clinic.get_absolute_url()).content.decode()
+    assert page.count('name="csrfmiddlewaretoken"') == 1

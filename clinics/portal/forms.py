@@ -150,6 +150,7 @@ class PractitionerForm(forms.ModelForm):
         self.fields["treatments"].queryset = self.fields["treatments"].queryset.published()
         self.helper = _helper("Save practitioner")
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> carries the token once
 
     def clean_hcpc_number(self):
         number = self.cleaned_data["hcpc_number"].strip().upper().replace(" ", "")
