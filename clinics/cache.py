@@ -129,11 +129,14 @@ def shared_page(view):
             return view(request, *args, **kwargs)
         gzip = "gzip" in request.headers.get("Accept-Encoding", "")
         address = (request.method, request.get_host(), request.get_full_path(), gzip)
-        # "shared-page": its entries hold (response, blanks); a key of its own, so that pages
-        # cached in another shape by an earlier release are never read as this one.
-        key = _key("shared-page", listings_version(), address)
-        if (cached := cache.get(key)) is not None:
-            response, blanks = cached
+        # An entry holds (listings version, response, blanks), so that it and the current
+        # version come back in one round trip; a key of its own ("shared-page", "*"), so that
+        # pages cached in another shape by an earlier release are never read as this one.
+        key = _key("shared-page", "*", address)
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or listings_version()
+        if (cached := found.get(key)) is not None and cached[0] == version:
+            _, response, blanks = cached
         else:
             request._shared_page_blanks = blanks = {}
             try:
@@ -153,7 +156,7 @@ def shared_page(view):
                     # Compressed once here rather than on every request the cache answers;
                     # a page with blanks is compressed after they are filled.
                     response = GZipMiddleware(view).process_response(request, response)
-                cache.set(key, (response, blanks), timeout)
+                cache.set(key, (version, response, blanks), timeout)
         # What a signed-in visitor sees differs: shared caches downstream must tell them apart.
         patch_vary_headers(response, ["Cookie"])
         return _filled(response, blanks, request)
