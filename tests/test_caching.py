@@ -392,3 +392,16 @@ def test_a_blank_cannot_be_forged_by_text_on_the_page(rf, backend):
     for _ in range(2):
         content = page(rf.get("/page/")).content.decode()
         assert content == "visitor&#x27;s own | blank-0123456789abcdef"
+
+
+def test_a_practitioners_edit_shows_on_their_shared_page_at_once(backend, world):
+    _, _, clinic = world
+    practitioner = clinic.practitioners.get()
+    url = practitioner.get_absolute_url()
+    assert practitioner.last_name in Client().get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        Client().get(url)
+    assert len(queries) == 0  # shared
+    practitioner.last_name = "Okonkwo-Renamed"
+    practitioner.save()
+    assert "Okonkwo-Renamed" in Client().get(url).content.decode()
