@@ -468,15 +468,12 @@ class ClinicFilter(django_filters.FilterSet):
             version=choices_version,
         )
 
-    def _clinic_ids(self, without):
-        return self.filtered(without=without).values("pk")
-
     def _treatment_counts(self):
         """Each treatment's count, with the price and practitioner choices applied to that
         treatment's offers and practitioners rather than to the chosen one's: one pass over
         the offers of the clinics the other choices leave."""
-        clinics = self._clinic_ids({"treatment", *PRICE_CHOICES, *PRACTITIONER_CHOICES})
-        offers = self.priced(Offer.objects.filter(clinic__in=clinics))
+        clinics = self.filtered(without={"treatment", *PRICE_CHOICES, *PRACTITIONER_CHOICES})
+        offers = self.priced(Offer.objects.filter(clinic__in=clinics.values("pk")))
         if self.has_practitioner_choice():
             people = self.matching_practitioners(without={"treatment"}).filter(
                 clinics=OuterRef("clinic"), treatments=OuterRef("treatment")
