@@ -19,6 +19,7 @@ from clinics.models import (
     OpeningHours,
     OutwardCode,
     Practitioner,
+    PriceBand,
     StaffMembership,
 )
 from treatments.admin import PublishActionsMixin
@@ -385,3 +386,11 @@ class EnquiryAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"{deleted} enquiries erased from {len(emails)} email address(es)."
         )
+
+
+@admin.register(PriceBand)
+class PriceBandAdmin(SimpleHistoryAdmin):
+    list_display = ["label", "slug", "min_pence", "max_pence", "order"]
+    list_editable = ["order"]
+    search_fields = ["label"]
+    prepopulated_fields = {"slug": ("label",)}

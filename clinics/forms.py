@@ -7,14 +7,17 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 
-from clinics.cache import choices_version, remember
 from clinics.models import Enquiry, OutwardCode
 from clinics.postcodes import normalise_outward_code, outward_code_of
 
 
 class PostcodeField(forms.CharField):
     """A full postcode or a district ("sw4 7aa", "SW47AA", "SW4"), cleaned to the known London
-    OutwardCode it belongs to, or a message saying why it cannot be used."""
+    OutwardCode it belongs to, or a message saying why it cannot be used. The known codes are
+    looked up in `outward_codes` ({code: OutwardCode}) when the form is given them, as the
+    search's is from the listings index, else in the database."""
+
+    outward_codes = None
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -30,12 +33,10 @@ class PostcodeField(forms.CharField):
                     "Enter a postcode such as SW4 7AA, or a district such as SW4.",
                     code="invalid",
                 ) from None
-        found = remember(
-            "outward-code",
-            code,
-            lambda: OutwardCode.objects.select_related("area").filter(code=code).first(),
-            version=choices_version,
-        )
+        if self.outward_codes is not None:
+            found = self.outward_codes.get(code)
+        else:
+            found = OutwardCode.objects.select_related("area").filter(code=code).first()
         if found is not None and found.area_id is not None:
             return found
         if found is not None:

@@ -3,7 +3,6 @@
 import contextlib
 import datetime
 import logging
-import math
 import re
 import uuid
 from decimal import Decimal
@@ -14,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_update_with_history
 
+from clinics.geo import miles_between
 from clinics.postcodes import (
     NORMALISED_POSTCODE_REGEX,
     normalise_outward_code,
@@ -29,7 +29,6 @@ from clinics.postcodes import (
     validate_outward_code,
     validate_postcode,
 )
-from clinics.prices import summarise
 from clinics.validators import (
     HCPC_NUMBER_REGEX,
     LONDON_LATITUDE,
@@ -144,15 +143,13 @@ class Area(models.Model):
     def nearest(self, areas, limit=6):
         """The other areas of this one's kind among `areas`, nearest first (for "nearby
         areas" links)."""
-        squash = math.cos(math.radians(self.latitude))  # a degree east is shorter than north
-
-        def distance(other):
-            return (other.latitude - self.latitude) ** 2 + (
-                (other.longitude - self.longitude) * squash
-            ) ** 2
-
         others = [area for area in areas if area.kind == self.kind and area.pk != self.pk]
-        return sorted(others, key=distance)[:limit]
+        return sorted(
+            others,
+            key=lambda o: float(
+                miles_between(self.latitude, self.longitude, o.latitude, o.longitude)
+            ),
+        )[:limit]
 
     def clean(self):
         expected_parent_kind = {
@@ -375,7 +372,7 @@ class Clinic(models.Model):
     postcode = models.CharField(
         max_length=12, validators=[validate_postcode], help_text="A full postcode, such as SW4 7AA."
     )
-    # Kept apart from the postcode so that search by district is an indexed equality.
+    # The postcode's district, kept apart for admins to list and filter by.
     outward_code = models.CharField(max_length=4, editable=False, db_index=True)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="clinics")
     latitude = models.FloatField(validators=[validate_london_latitude])
@@ -423,11 +420,6 @@ class Clinic(models.Model):
                 name="clinic_location_in_london",
                 violation_error_message="The clinic's location must be inside Greater London.",
             ),
-        ]
-        indexes = [
-            # Search by postcode (ClinicFilter.filter_postcode): the box around the district's
-            # centre is a range on both columns, read from this index rather than every clinic.
-            models.Index(fields=["latitude", "longitude"], name="clinic_location_idx"),
         ]
 
     def __str__(self):
@@ -674,6 +666,16 @@ class PractitionerQuerySet(models.QuerySet):
             ),
         )
 
+    def for_search_card(self):
+        """Practitioners with what a search result shows: their clinics and insurers."""
+        return self.order_by("last_name", "first_name", "pk").prefetch_related(
+            Prefetch("clinics", queryset=Clinic.objects.select_related("area")),
+            Prefetch(
+                "insurer_recognitions",
+                queryset=InsurerRecognition.objects.select_related("insurer"),
+            ),
+        )
+
 
 class Practitioner(models.Model):
     class Gender(models.TextChoices):
@@ -787,27 +789,6 @@ def session_rank():
     return Case(*[When(session_type=value, then=Value(i)) for i, value in enumerate(SESSION_ORDER)])
 
 
-class OfferQuerySet(models.QuerySet):
-    def price_statistics(self, *group_by):
-        """{(group values..., session type): PriceStats} for these offers, in one query.
-        Groups are attnames or lookups, e.g. "treatment_id" or "clinic__area__parent_id";
-        session types come in SESSION_ORDER within each group."""
-        groups = {}
-        rows = self.values_list(*group_by, "session_type", "price_pence", "clinic_id")
-        for *key, pence, clinic_id in rows.order_by():
-            groups.setdefault(tuple(key), []).append((pence, clinic_id))
-        ordered = sorted(groups, key=lambda key: (key[:-1], SESSION_ORDER.index(key[-1])))
-        return {key: summarise(groups[key]) for key in ordered}
-
-    def price_summary(self):
-        """Lowest and highest price and the number of prices, by session type, in one query."""
-        return (
-            self.values("session_type")
-            .annotate(lowest=Min("price_pence"), highest=Max("price_pence"), count=Count("pk"))
-            .order_by(session_rank())
-        )
-
-
 class Offer(models.Model):
     """A clinic's price for a treatment in one kind of session."""
 
@@ -830,8 +811,6 @@ class Offer(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(240)]
     )
     price_confirmed_on = models.DateField(null=True, blank=True)
-
-    objects = OfferQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -863,6 +842,52 @@ class Offer(models.Model):
     @property
     def price(self):
         return Decimal(self.price_pence) / 100
+
+
+class PriceBand(models.Model):
+    """A range a patient picks from when searching ("under £60", "£60 to £80")."""
+
+    label = models.CharField(max_length=40, unique=True, help_text="As patients see it.")
+    slug = models.SlugField(max_length=40, unique=True)
+    # Whole pence; a band includes its lower bound and excludes its upper bound.
+    min_pence = models.PositiveIntegerField("from (pence)", null=True, blank=True)
+    max_pence = models.PositiveIntegerField("up to (pence)", null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "min_pence"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_pence__isnull=False) | Q(max_pence__isnull=False),
+                name="price_band_has_a_bound",
+                violation_error_message="A price band needs a lower or an upper bound.",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_pence__isnull=True)
+                | Q(max_pence__isnull=True)
+                | Q(max_pence__gt=F("min_pence")),
+                name="price_band_bounds_ordered",
+                violation_error_message="The upper bound must be above the lower bound.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def filter_offers(self, offers):
+        """Narrow an Offer queryset to prices inside this band."""
+        if self.min_pence is not None:
+            offers = offers.filter(price_pence__gte=self.min_pence)
+        if self.max_pence is not None:
+            offers = offers.filter(price_pence__lt=self.max_pence)
+        return offers
+
+    def contains(self, pence):
+        return (self.min_pence is None or pence >= self.min_pence) and (
+            self.max_pence is None or pence < self.max_pence
+        )
 
 
 def clinic_photo_path(instance, filename):
@@ -1157,3 +1182,43 @@ class Enquiry(models.Model):
         self.read_at = self.read_at or now
         self.answered_at = self.answered_at or now
         self.save(update_fields=["read_at", "answered_at"])
+
+
+class ListingsVersion(models.Model):
+    """One row whose number moves with every change to what the search reads (clinics/index.py),
+    in the same transaction as the change. Its row lock orders those transactions, so a
+    process that reads number n knows that every change numbered n or less is committed."""
+
+    number = models.BigIntegerField(default=0)
+    token = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="listings_version_single_row"),
+        ]
+
+    def __str__(self):
+        return f"Listings version {self.number}"
+
+
+class ListingChange(models.Model):
+    """What one numbered change touched: a clinic whose listing each process's index reloads,
+    or (`everything`) all of them, as after a change to areas, treatments or insurers. A row
+    with neither marks the version itself. Rows older than a day are pruned; a process that
+    slept longer rebuilds its index whole."""
+
+    version = models.BigIntegerField()
+    token = models.CharField(max_length=32)
+    # Not a ForeignKey: a deleted clinic must still be named, so that it leaves the index.
+    clinic_id = models.BigIntegerField(null=True, blank=True)
+    everything = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # Each search asks for the changes after the version its process has.
+            models.Index(fields=["version"], name="listing_change_version_idx"),
+        ]
+
+    def __str__(self):
+        return f"Change {self.version}"

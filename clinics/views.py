@@ -8,43 +8,35 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from clinics import throttle
-from clinics.cache import per_visitor, shared_page
-from clinics.forms import EnquiryForm, start_time
+from clinics.forms import EnquiryForm
 from clinics.models import Clinic, Practitioner
 
 logger = logging.getLogger(__name__)
 
 
-@shared_page
 def clinic_detail(request, slug):
     clinic = get_object_or_404(Clinic.objects.for_profile(), slug=slug)
-    now = timezone.now()  # one moment for "open now" and for when that next changes
-    response = render(
+    return render(
         request,
         "clinics/clinic_detail.html",
         {
             "clinic": clinic,
-            "now": now,
+            "now": timezone.now(),
             "structured_data": clinic.structured_data(request.build_absolute_uri),
-            "enquiry_form": _enquiry_form(clinic, started=per_visitor(request, start_time)),
-            # Shared for up to an hour (cache.TIMEOUT_SECONDS): a median over 90 days.
+            "enquiry_form": _enquiry_form(clinic),
             "response_time": clinic.enquiries.typical_response_time(),
         },
     )
-    # The page says whether the clinic is open now.
-    response.shared_until = clinic.next_opening_or_closing(after=now)
-    return response
 
 
-@shared_page
 def practitioner_detail(request, slug):
     practitioner = get_object_or_404(Practitioner.objects.for_listing(), slug=slug)
     return render(request, "clinics/practitioner_detail.html", {"practitioner": practitioner})
 
 
-def _enquiry_form(clinic, data=None, started=None):
+def _enquiry_form(clinic, data=None):
     treatments = clinic.treatments_offered()
-    return EnquiryForm(data, treatments=treatments, started=started, prefix="enquiry")
+    return EnquiryForm(data, treatments=treatments, prefix="enquiry")
 
 
 @never_cache

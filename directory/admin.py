@@ -1,22 +1,11 @@
 from django.contrib import admin
 from django_otp.plugins.otp_static import admin as otp_static_admin
 from django_otp.plugins.otp_static.models import StaticDevice
-from simple_history.admin import SimpleHistoryAdmin
-
-from directory.models import PriceBand
 
 # The project's own app sets the site's titles; the apps below it register their models.
 admin.site.site_header = "London Physio Directory admin"
 admin.site.site_title = "London Physio Directory admin"
 admin.site.index_title = "Curate guides, listings and reference data"
-
-
-@admin.register(PriceBand)
-class PriceBandAdmin(SimpleHistoryAdmin):
-    list_display = ["label", "slug", "min_pence", "max_pence", "order"]
-    list_editable = ["order"]
-    search_fields = ["label"]
-    prepopulated_fields = {"slug": ("label",)}
 
 
 # Two-step sign-in devices, registered by django-otp: an admin sees who has one and removes a

@@ -113,7 +113,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "clinics.context_processors.csrf",
             ],
         },
     },
@@ -131,20 +130,6 @@ if DATABASES["default"]["ENGINE"] not in {
     "django.db.backends.postgresql",
 }:
     raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL.")
-# Free-text search forgives a typo in a word of at least four letters when its strict trigram
-# similarity to a word of the listing is at least this (clinics/search.py): "neddling" ~
-# "needling" 0.5, "wimbeldon" ~ "Wimbledon" 0.43, but "hydrotherapy" ~ "Physiotherapy" 0.35.
-# On PostgreSQL it is the connection's pg_trgm setting, so that the trigram indexes can find
-# such words rather than every name being compared. It is sent when the connection starts: a
-# pooler in front of PostgreSQL must pass startup options on (PgBouncer: not in transaction
-# pooling), or the search falls back to pg_trgm's default of 0.5.
-SEARCH_TYPO_SIMILARITY = 0.4
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = (
-        f"{options.get('options', '')} "
-        f"-c pg_trgm.strict_word_similarity_threshold={SEARCH_TYPO_SIMILARITY}"
-    ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -196,6 +181,9 @@ GUIDE_REVIEW_MONTHS = envint("GUIDE_REVIEW_MONTHS", "12")
 # Search: a postcode finds clinics within this many miles of its district's centre.
 SEARCH_RADIUS_MILES = envint("SEARCH_RADIUS_MILES", "3")
 SEARCH_PAGE_SIZE = 20
+# Each process rebuilds its listings index (clinics/index.py) whole this often, so that what
+# no change announces (the 90-day window of reply times) moves on too.
+INDEX_REBUILD_SECONDS = envint("INDEX_REBUILD_SECONDS", "3600")
 # Listings not confirmed for this long sort after fresh ones, and say so...
 LISTING_STALE_AFTER_MONTHS = envint("LISTING_STALE_AFTER_MONTHS", "12")
 # ...and after this long they leave the search results until the clinic confirms them.
@@ -228,8 +216,8 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60  # three days
 OTP_TOTP_ISSUER = "London Physio Directory"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
-# The cache holds rate-limit counts and the figures computed from listings (clinics/cache.py),
-# so every process serving the site must share it: Redis when REDIS_URL is set (shared by every
+# The cache holds rate-limit counts (clinics/throttle.py), so every process serving the site
+# must share it: Redis when REDIS_URL is set (shared by every
 # instance), else files in CACHE_DIR, shared by the workers of one machine. Local memory, one
 # process's own, only for development (DEBUG).
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -21,9 +21,9 @@ from clinics.models import (
     OpeningHours,
     OutwardCode,
     Practitioner,
+    PriceBand,
     StaffMembership,
 )
-from directory.models import PriceBand
 from tests.factories import (
     make_borough,
     make_clinic,

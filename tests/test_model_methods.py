@@ -6,8 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clinics.models import Clinic, Offer, OutwardCode
-from directory.models import PriceBand
+from clinics.models import Clinic, Offer, OutwardCode, PriceBand
 from tests.factories import (
     make_borough,
     make_clinic,

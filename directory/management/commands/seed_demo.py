@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from clinics.cache import choices_changed
+from clinics.index import record_change
 from clinics.models import (
     Area,
     Clinic,
@@ -17,11 +17,11 @@ from clinics.models import (
     OpeningHours,
     OutwardCode,
     Practitioner,
+    PriceBand,
     StaffMembership,
 )
 from directory.demo import areas, listings, treatments
 from directory.demo.sync import SyncResult, sync_rows
-from directory.models import PriceBand
 from treatments.models import (
     Condition,
     Guide,
@@ -58,6 +58,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, **options):
         self.today = timezone.localdate()
+        self.changed = False
         clinic_count, practitioner_count = SCALES[scale]
         with transaction.atomic():
             self.load_reference_data()
@@ -65,11 +66,13 @@ class Command(BaseCommand):
             treatment_ids = self.load_treatments()
             self.load_listings(area_by_slug, treatment_ids, clinic_count, practitioner_count)
             self.load_accounts()
-            # Bulk inserts send no model signals: the cached figures must hear of them.
-            choices_changed()
+            # Bulk writes send no model signals: every process's listings index must hear.
+            if self.changed:
+                record_change(everything=True)
 
     def report(self, label, result):
         if result.created or result.updated:
+            self.changed = True
             self.stdout.write(f"{label}: {result.created} created, {result.updated} updated")
         else:
             self.stdout.write(f"{label}: unchanged")
