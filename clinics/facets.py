@@ -24,18 +24,24 @@ def facet_counts(search):
 
 def treatment_counts(search):
     """Each treatment's count, with the price and practitioner choices applied to that
-    treatment's prices and practitioners rather than to the chosen one's."""
+    treatment's prices and practitioners rather than to the chosen one's: a clinic-by-
+    treatment table of what each clinic could be found for, summed by treatment."""
     index = search.index
     others = search.mask(without={"treatment", *PRICE_CHOICES, *PRACTITIONER_CHOICES})
-    counts = {}
-    for treatment in index.choices.treatments:
-        found = others & index.offering[:, index.treatment_position[treatment.pk]]
-        if search.has_price_choice():
-            found &= search.priced(treatment)
-        if search.has_practitioner_choice():
-            found &= search.staffed(treatment)
-        counts[treatment.pk] = int(found.sum())
-    return counts
+    possible = index.offering & others[:, None]
+    if search.has_price_choice():
+        offers = search.priced_offers(None)
+        priced = np.zeros_like(possible)
+        priced[index.offer_clinic[offers], index.offer_treatment[offers]] = True
+        possible &= priced
+    if search.has_practitioner_choice():
+        links = search.people(None)[index.link_person]
+        staffed = np.zeros_like(possible)
+        for position in range(len(index.treatments)):
+            staffed[index.link_clinic[links & index.link_treats[:, position]], position] = True
+        possible &= staffed
+    totals = possible.sum(axis=0)
+    return {t.pk: int(totals[index.treatment_position[t.pk]]) for t in index.choices.treatments}
 
 
 def area_counts(index, clinics):
@@ -50,11 +56,16 @@ def insurer_counts(search):
     chosen treatment) and is recognised by the insurer."""
     index = search.index
     others = search.mask(without={"insurer"})
-    treatment = search.chosen("treatment")
-    return {
-        insurer.pk: int((others & search.staffed(treatment, insurers=[insurer])).sum())
-        for insurer in index.choices.insurers
-    }
+    people = search.people(search.chosen("treatment"), without={"insurer"})
+    links = people[index.link_person] & others[index.link_clinic]
+    counts = {}
+    for insurer in index.choices.insurers:
+        found = np.zeros(len(index.clinic_ids), dtype=bool)
+        found[
+            index.link_clinic[links & index.link_insured[:, index.insurer_position[insurer.pk]]]
+        ] = True
+        counts[insurer.pk] = int(found.sum())
+    return counts
 
 
 def price_and_feature_counts(search):

@@ -66,7 +66,6 @@ from treatments.models import Condition, Treatment, TreatmentCondition
 logger = logging.getLogger(__name__)
 
 EVENING_STARTS = datetime.time(18, 0)
-FIRST_SESSIONS = ("initial", "standard")
 GENDERS = [value for value, _ in Practitioner.Gender.choices]
 # Rows of ListingChange older than this are pruned; a process further behind rebuilds whole.
 CHANGES_KEPT = datetime.timedelta(days=1)
@@ -198,9 +197,13 @@ class ListingsIndex:
 
     def _derive(self):
         """Arrays worked out from the others, after any change."""
-        offering = np.zeros((len(self.clinic_ids), len(self.treatments)), dtype=bool)
+        # Column by column (treatment by treatment, insurer by insurer) is how facets read
+        # these tables: stored a column at a time (Fortran order) so that each is contiguous.
+        offering = np.zeros((len(self.clinic_ids), len(self.treatments)), dtype=bool, order="F")
         offering[self.offer_clinic, self.offer_treatment] = True
         self.offering = offering
+        self.link_insured = np.asfortranarray(self.person_insured[self.link_person])
+        self.link_treats = np.asfortranarray(self.person_treats[self.link_person])
 
     # --- Updating -------------------------------------------------------------------------
 

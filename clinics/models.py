@@ -289,31 +289,14 @@ class ClinicQuerySet(models.QuerySet):
         inside = Area.objects.filter(Q(pk=area.pk) | Q(parent=area) | Q(parent__parent=area))
         return self.filter(area__in=inside.values("pk"))
 
-    def for_listing(self, treatment=None, practitioners=None):
-        """Published clinics with what a result card shows."""
-        return self.published().with_card_details(treatment, practitioners)
-
-    def with_card_details(self, treatment=None, practitioners=None):
-        """What a result card shows, in a fixed number of queries: offers (only `treatment`'s
-        when given), opening hours, and practitioners (only those in the `practitioners`
-        queryset when given) with the insurers recognising them."""
-        offers = Offer.objects.select_related("treatment").order_by(
-            "treatment__name", session_rank()
-        )
-        if treatment is not None:
-            offers = offers.filter(treatment=treatment)
-        if practitioners is None:
-            practitioners = Practitioner.objects.published()
-        practitioners = practitioners.order_by("last_name", "first_name").prefetch_related(
-            Prefetch(
-                "insurer_recognitions",
-                queryset=InsurerRecognition.objects.select_related("insurer"),
-            )
-        )
-        return self.select_related("area", "area__parent").prefetch_related(
-            Prefetch("offers", queryset=offers),
-            "opening_hours",
-            Prefetch("practitioners", queryset=practitioners, to_attr="listed_practitioners"),
+    def for_listing(self):
+        """Published clinics with what a result card shows, in three queries: the clinics
+        with their area and its parent, and their opening hours. Prices, distance and
+        freshness come from the search (clinics/search.py)."""
+        return (
+            self.published()
+            .select_related("area", "area__parent")
+            .prefetch_related("opening_hours")
         )
 
     def area_counts(self, parents=None):

@@ -25,13 +25,15 @@ from django.utils import timezone
 from clinics import text
 from clinics.geo import miles_between
 from clinics.index import GENDERS, day_number
-from clinics.models import Clinic, Practitioner
+from clinics.models import SESSION_ORDER, Clinic, Practitioner
 
 PRICE_CHOICES = ("max_price", "price_band")
 PRACTITIONER_CHOICES = ("insurer", "gender", "language")
 FEATURES = ("home_visits", "video", "step_free")
 # Best match: within this distance of a postcode, clinics count as equally near.
 DISTANCE_BAND_MILES = 0.5
+NO_PRICE = np.iinfo(np.int64).max
+FIRST_SESSIONS = [SESSION_ORDER.index("initial"), SESSION_ORDER.index("standard")]
 # Text scores: where a word was found, and whether as typed or despite a slip.
 TEXT_WEIGHTS = {"name": 3, "area": 2, "treatment": 2, "practitioner": 2, "description": 1}
 
@@ -52,6 +54,8 @@ class Search:
     choices: dict = dataclasses.field(default_factory=dict)
     sort: str = Sort.RELEVANCE
     today: datetime.date = dataclasses.field(default_factory=timezone.localdate)
+    # Masks already worked out for this search: facet counts ask for the same ones often.
+    _memo: dict = dataclasses.field(default_factory=dict, init=False, repr=False)
 
     # What django-filter asks of what it narrows, as of a QuerySet.
     model = Clinic
@@ -122,17 +126,25 @@ class Search:
     def mask(self, without=()):
         """The rows of the clinics matching every choice but those named in `without`."""
         found = self.listed.copy()
-        for name, value in self.choices.items():
+        for name in self.choices:
             if name not in without and name not in PRICE_CHOICES + PRACTITIONER_CHOICES:
-                found &= self._matching(name, value)
+                found &= self._matching(name)
         if self.has_price_choice(without):
             found &= self.priced(self.treatment_in_scope(without), without)
         if self.has_practitioner_choice(without):
             found &= self.staffed(self.treatment_in_scope(without), without)
         return found
 
-    def _matching(self, name, value):
-        index = self.index
+    def _remembered(self, key, work):
+        if key not in self._memo:
+            self._memo[key] = work()
+        return self._memo[key]
+
+    def _matching(self, name):
+        return self._remembered(("matching", name), lambda: self._work_out(name))
+
+    def _work_out(self, name):
+        index, value = self.index, self.choices[name]
         if name == "treatment":
             return index.offering[:, index.treatment_position[value.pk]]
         if name == "condition":
@@ -165,6 +177,15 @@ class Search:
     def priced(self, treatment, without=(), band=None):
         """Clinics with a price of `treatment` (any, when None) meeting the price choices not
         in `without`, and inside `band` when given."""
+        key = ("priced", treatment, frozenset(without) & set(PRICE_CHOICES), band)
+        return self._remembered(key, lambda: self._priced(treatment, without, band))
+
+    def _priced(self, treatment, without, band):
+        return self.index.clinics_of(self.priced_offers(treatment, without, band))
+
+    def priced_offers(self, treatment, without=(), band=None):
+        """The offers `priced()` looks at: of `treatment` (any when None), meeting the price
+        choices not in `without`, and inside `band` when given."""
         index = self.index
         offers = np.ones(len(index.offer_clinic), dtype=bool)
         if treatment is not None:
@@ -179,11 +200,20 @@ class Search:
                 offers &= index.offer_price >= each.min_pence
             if each.max_pence is not None:
                 offers &= index.offer_price < each.max_pence
-        return index.clinics_of(offers)
+        return offers
 
     def people(self, treatment, without=(), insurers=None):
         """Published practitioners meeting the practitioner choices not in `without` (with
         `insurers` in place of the chosen ones when given) who provide `treatment`."""
+        key = (
+            "people",
+            treatment,
+            frozenset(without) & set(PRACTITIONER_CHOICES),
+            None if insurers is None else tuple(insurers),
+        )
+        return self._remembered(key, lambda: self._people(treatment, without, insurers))
+
+    def _people(self, treatment, without, insurers):
         index = self.index
         found = np.ones(len(index.person_ids), dtype=bool)
         if treatment is not None:
@@ -201,7 +231,11 @@ class Search:
 
     def staffed(self, treatment, without=(), insurers=None):
         """Clinics where such a practitioner (see people()) works."""
-        return self.index.clinics_linked_to(self.people(treatment, without, insurers))
+        key = ("staffed", treatment, frozenset(without) & set(PRACTITIONER_CHOICES), insurers)
+        key = (*key[:3], None if insurers is None else tuple(insurers))
+        return self._remembered(
+            key, lambda: self.index.clinics_linked_to(self.people(treatment, without, insurers))
+        )
 
     @cached_property
     def matches(self):
@@ -281,14 +315,17 @@ class Search:
 
     # --- Order ----------------------------------------------------------------------------
 
-    def lowest_prices(self):
+    def lowest_prices(self, first_sessions=False):
         """Each clinic's lowest price for the chosen treatment (any treatment without one),
-        in pence; the largest integer where it has none."""
+        in pence, for a first appointment only when asked (an initial assessment or a
+        standard session); NO_PRICE where it has none."""
         index = self.index
         offers = np.ones(len(index.offer_clinic), dtype=bool)
         if treatment := self.chosen("treatment"):
-            offers = index.offer_treatment == index.treatment_position[treatment.pk]
-        lowest = np.full(len(index.clinic_ids), np.iinfo(np.int64).max, dtype=np.int64)
+            offers &= index.offer_treatment == index.treatment_position[treatment.pk]
+        if first_sessions:
+            offers &= np.isin(index.offer_session, FIRST_SESSIONS)
+        lowest = np.full(len(index.clinic_ids), NO_PRICE, dtype=np.int64)
         np.minimum.at(lowest, index.offer_clinic[offers], index.offer_price[offers])
         return lowest
 
@@ -368,29 +405,24 @@ class ResultList(Sequence):
 
 
 def clinic_results(search):
-    """The matching clinics in order, each page read with what a result card shows: the
-    chosen treatment's prices, opening hours and the practitioners who meet the choices."""
+    """The matching clinics in order, each page read with what a result card shows, and
+    given what the search knows of each: its distance, whether it is stale and its lowest
+    price for a first session."""
     index = search.index
     rows = search.ordered_rows()
     stale = index.stale(search.today)
-    people = search.people(search.chosen("treatment"))
+    from_prices = search.lowest_prices(first_sessions=True)
 
     def fetch(ids):
-        page_rows = [index.clinic_row[pk] for pk in ids]
-        on_page = np.zeros(len(index.clinic_ids), dtype=bool)
-        on_page[page_rows] = True
-        links = on_page[index.link_clinic] & people[index.link_person]
-        person_ids = index.person_ids[np.unique(index.link_person[links])].tolist()
-        clinics = Clinic.objects.filter(pk__in=ids).with_card_details(
-            treatment=search.chosen("treatment"),
-            practitioners=Practitioner.objects.filter(pk__in=person_ids),
-        )
-        found = {clinic.pk: clinic for clinic in clinics}
-        for pk, row in zip(ids, page_rows, strict=True):
-            if pk in found:
-                found[pk].is_stale = bool(stale[row])
+        found = {clinic.pk: clinic for clinic in Clinic.objects.filter(pk__in=ids).for_listing()}
+        for pk in ids:
+            if (clinic := found.get(pk)) is not None:
+                row = index.clinic_row[pk]
+                clinic.is_stale = bool(stale[row])
                 distance = search.distances[row]
-                found[pk].distance = None if np.isnan(distance) else float(distance)
+                clinic.distance = None if np.isnan(distance) else float(distance)
+                price = from_prices[row]
+                clinic.from_price = None if price == NO_PRICE else int(price)
         return found
 
     return ResultList(index.clinic_ids[rows].tolist(), fetch)

@@ -164,13 +164,7 @@ def build_listings(clinic_count):
 
 
 VERSION = "the listings version: is this process's index up to date?"
-CARDS = [
-    "the page of clinics, with their areas",
-    "their offers of the chosen treatment",
-    "their opening hours",
-    "their practitioners who meet the choices",
-    "those practitioners' insurers",
-]
+CARDS = ["the page of clinics, with their areas", "their opening hours"]
 # Each page's queries once the listings index is up to date (its own cost is pinned below):
 # the same for one clinic as for sixty.
 PAGES = {
