@@ -35,11 +35,7 @@ def treatment_counts(search):
         priced[index.offer_clinic[offers], index.offer_treatment[offers]] = True
         possible &= priced
     if search.has_practitioner_choice():
-        links = search.people(None)[index.link_person]
-        staffed = np.zeros_like(possible)
-        for position in range(len(index.treatments)):
-            staffed[index.link_clinic[links & index.link_treats[:, position]], position] = True
-        possible &= staffed
+        possible &= _by_clinic(index, search.people(None)[index.link_person], index.link_treats)
     totals = possible.sum(axis=0)
     return {t.pk: int(totals[index.treatment_position[t.pk]]) for t in index.choices.treatments}
 
@@ -58,14 +54,21 @@ def insurer_counts(search):
     others = search.mask(without={"insurer"})
     people = search.people(search.chosen("treatment"), without={"insurer"})
     links = people[index.link_person] & others[index.link_clinic]
-    counts = {}
-    for insurer in index.choices.insurers:
-        found = np.zeros(len(index.clinic_ids), dtype=bool)
-        found[
-            index.link_clinic[links & index.link_insured[:, index.insurer_position[insurer.pk]]]
-        ] = True
-        counts[insurer.pk] = int(found.sum())
-    return counts
+    totals = _by_clinic(index, links, index.link_insured).sum(axis=0)
+    return {
+        insurer.pk: int(totals[index.insurer_position[insurer.pk]])
+        for insurer in index.choices.insurers
+    }
+
+
+def _by_clinic(index, links, table):
+    """A clinic-by-column table from a link-by-column one (what each practitioner provides,
+    or is recognised by): true where any of `links` (a mask) at the clinic is. Column by
+    column: faster here than scattering every (link, column) pair at once (measured)."""
+    found = np.zeros((len(index.clinic_ids), table.shape[1]), dtype=bool, order="F")
+    for column in range(table.shape[1]):
+        found[index.link_clinic[links & table[:, column]], column] = True
+    return found
 
 
 def price_and_feature_counts(search):

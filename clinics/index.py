@@ -67,6 +67,8 @@ logger = logging.getLogger(__name__)
 
 EVENING_STARTS = datetime.time(18, 0)
 GENDERS = [value for value, _ in Practitioner.Gender.choices]
+FIRST_SESSIONS = [SESSION_ORDER.index("initial"), SESSION_ORDER.index("standard")]
+NO_PRICE = np.iinfo(np.int64).max
 # Rows of ListingChange older than this are pruned; a process further behind rebuilds whole.
 CHANGES_KEPT = datetime.timedelta(days=1)
 REPLY_WINDOW = datetime.timedelta(days=90)
@@ -204,6 +206,16 @@ class ListingsIndex:
         self.offering = offering
         self.link_insured = np.asfortranarray(self.person_insured[self.link_person])
         self.link_treats = np.asfortranarray(self.person_treats[self.link_person])
+        # Each clinic's lowest price by treatment (the last column: of any treatment), of
+        # any session and of a first appointment: for sorting by price and for the cards.
+        shape = (len(self.clinic_ids), len(self.treatments) + 1)
+        first = np.isin(self.offer_session, FIRST_SESSIONS)
+        for name, offers in (("lowest_price", slice(None)), ("lowest_first_price", first)):
+            table = np.full(shape, NO_PRICE, dtype=np.int64)
+            clinics, prices = self.offer_clinic[offers], self.offer_price[offers]
+            np.minimum.at(table, (clinics, self.offer_treatment[offers]), prices)
+            np.minimum.at(table[:, -1], clinics, prices)
+            setattr(self, name, table)
 
     # --- Updating -------------------------------------------------------------------------
 

@@ -24,16 +24,14 @@ from django.utils import timezone
 
 from clinics import text
 from clinics.geo import miles_between
-from clinics.index import GENDERS, day_number
-from clinics.models import SESSION_ORDER, Clinic, Practitioner
+from clinics.index import GENDERS, NO_PRICE, day_number
+from clinics.models import Clinic, Practitioner
 
 PRICE_CHOICES = ("max_price", "price_band")
 PRACTITIONER_CHOICES = ("insurer", "gender", "language")
 FEATURES = ("home_visits", "video", "step_free")
 # Best match: within this distance of a postcode, clinics count as equally near.
 DISTANCE_BAND_MILES = 0.5
-NO_PRICE = np.iinfo(np.int64).max
-FIRST_SESSIONS = [SESSION_ORDER.index("initial"), SESSION_ORDER.index("standard")]
 # Text scores: where a word was found, and whether as typed or despite a slip.
 TEXT_WEIGHTS = {"name": 3, "area": 2, "treatment": 2, "practitioner": 2, "description": 1}
 
@@ -315,48 +313,43 @@ class Search:
 
     # --- Order ----------------------------------------------------------------------------
 
-    def lowest_prices(self, first_sessions=False):
-        """Each clinic's lowest price for the chosen treatment (any treatment without one),
-        in pence, for a first appointment only when asked (an initial assessment or a
-        standard session); NO_PRICE where it has none."""
+    def lowest_prices(self, rows, first_sessions=False):
+        """The lowest price (in pence) of the chosen treatment, of any treatment without one,
+        for a first appointment only when asked (an initial assessment or a standard
+        session), at the clinics in `rows`; NO_PRICE where there is none."""
         index = self.index
-        offers = np.ones(len(index.offer_clinic), dtype=bool)
-        if treatment := self.chosen("treatment"):
-            offers &= index.offer_treatment == index.treatment_position[treatment.pk]
-        if first_sessions:
-            offers &= np.isin(index.offer_session, FIRST_SESSIONS)
-        lowest = np.full(len(index.clinic_ids), NO_PRICE, dtype=np.int64)
-        np.minimum.at(lowest, index.offer_clinic[offers], index.offer_price[offers])
-        return lowest
+        treatment = self.chosen("treatment")
+        column = index.treatment_position[treatment.pk] if treatment else -1
+        table = index.lowest_first_price if first_sessions else index.lowest_price
+        return table[rows, column]
 
-    def sort_keys(self):
-        """The keys results are ordered by, most important first (see the module's
-        docstring and templates/directory/how_results_are_ordered.html)."""
+    def sort_keys(self, rows):
+        """The keys the clinics in `rows` are ordered by, most important first (published on
+        /how-results-are-ordered/, templates/directory/how_results_are_ordered.html)."""
         index = self.index
-        keys = [self.index.stale(self.today)]
+        keys = [index.stale(self.today)[rows]]
         near = self.chosen("postcode") is not None
         if self.sort == Sort.RELEVANCE:
             if self.chosen("q"):
-                keys.append(-self.text_scores)
+                keys.append(-self.text_scores[rows])
             if near:
-                keys.append(np.floor(self.distances / DISTANCE_BAND_MILES))
+                keys.append(np.floor(self.distances[rows] / DISTANCE_BAND_MILES))
             keys += [
-                -index.completeness,
-                reply_bands(index.reply_hours),
-                (day_number(self.today) - index.confirmed) // 30,
+                -index.completeness[rows],
+                reply_bands(index.reply_hours[rows]),
+                (day_number(self.today) - index.confirmed[rows]) // 30,
             ]
         elif self.sort == Sort.PRICE:
-            keys.append(self.lowest_prices())
+            keys.append(self.lowest_prices(rows))
         elif self.sort == Sort.DISTANCE and near:
-            keys.append(self.distances)
-        keys.append(index.name_rank)
+            keys.append(self.distances[rows])
+        keys.append(index.name_rank[rows])
         return keys
 
     def ordered_rows(self):
         """The matching clinics' rows, in order."""
         rows = np.flatnonzero(self.matches)
-        keys = [key[rows] for key in self.sort_keys()]
-        return rows[np.lexsort(keys[::-1])]
+        return rows[np.lexsort(self.sort_keys(rows)[::-1])]
 
     def practitioners(self):
         """The published practitioners at the matching clinics who meet the practitioner
@@ -410,18 +403,17 @@ def clinic_results(search):
     price for a first session."""
     index = search.index
     rows = search.ordered_rows()
-    stale = index.stale(search.today)
-    from_prices = search.lowest_prices(first_sessions=True)
 
     def fetch(ids):
         found = {clinic.pk: clinic for clinic in Clinic.objects.filter(pk__in=ids).for_listing()}
-        for pk in ids:
+        page_rows = [index.clinic_row[pk] for pk in ids]
+        stale = index.stale(search.today)[page_rows]
+        from_prices = search.lowest_prices(page_rows, first_sessions=True)
+        for pk, row, is_stale, price in zip(ids, page_rows, stale, from_prices, strict=True):
             if (clinic := found.get(pk)) is not None:
-                row = index.clinic_row[pk]
-                clinic.is_stale = bool(stale[row])
+                clinic.is_stale = bool(is_stale)
                 distance = search.distances[row]
                 clinic.distance = None if np.isnan(distance) else float(distance)
-                price = from_prices[row]
                 clinic.from_price = None if price == NO_PRICE else int(price)
         return found
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from clinics.forms import PostcodeField
 from clinics.models import Practitioner
 from clinics.search import FEATURES, Search, Sort
-from directory.forms import ClinicSearchForm
+from directory.forms import ClinicSearchForm, QuickSelect
 
 OPEN_CHOICES = [("evening", "Evenings (after 6pm)"), ("weekend", "Weekends")]
 FEATURE_LABELS = {
@@ -55,6 +55,8 @@ class YesNoField(forms.BooleanField):
 class OptionField(forms.ChoiceField):
     """A choice among objects in hand (the listings index's lists), keyed by an attribute
     (a slug, a code); cleans to the object."""
+
+    widget = QuickSelect
 
     def __init__(self, *, key="slug", empty_label=None, **kwargs):
         self.key, self.empty_label = key, empty_label
@@ -156,6 +158,7 @@ class ClinicFilter(django_filters.FilterSet):
     gender = django_filters.ChoiceFilter(
         choices=Practitioner.Gender.choices,
         method="filter_gender",
+        widget=QuickSelect,
         empty_label="No preference",
         label="Practitioner's gender",
     )
@@ -172,11 +175,16 @@ class ClinicFilter(django_filters.FilterSet):
     video = FeatureFilter(field_name="video", label=FEATURE_LABELS["video"])
     step_free = FeatureFilter(field_name="step_free", label=FEATURE_LABELS["step_free"])
     sort = django_filters.ChoiceFilter(
-        choices=Sort.CHOICES, method="filter_sort", empty_label=None, label="Sort by"
+        choices=Sort.CHOICES,
+        method="filter_sort",
+        widget=QuickSelect,
+        empty_label=None,
+        label="Sort by",
     )
     show = django_filters.ChoiceFilter(
         choices=[("clinics", "Clinics"), ("practitioners", "Practitioners")],
         method="keep",
+        widget=QuickSelect,
         empty_label=None,
         label="Show",
     )
