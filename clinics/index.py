@@ -60,6 +60,7 @@ from clinics.models import (
     OutwardCode,
     Practitioner,
     PriceBand,
+    months_ago,
 )
 from treatments.models import Condition, Treatment, TreatmentCondition
 
@@ -380,11 +381,6 @@ class ListingsIndex:
         if inside is None:
             return np.zeros(len(self.clinic_ids), dtype=bool)
         return inside[self.clinic_area]
-
-
-def months_ago(months, today=None):
-    today = today or timezone.localdate()
-    return today - datetime.timedelta(days=round(months * 365.25 / 12))
 
 
 def _postings(pairs):
