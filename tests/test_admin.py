@@ -53,6 +53,8 @@ from treatments.models import (
     Condition,
     Guide,
     GuideFAQ,
+    GuideReview,
+    GuideRevision,
     GuideSection,
     Treatment,
     TreatmentCondition,
@@ -172,7 +174,8 @@ BUILDERS = {
     TreatmentCondition: lambda: TreatmentCondition.objects.create(
         treatment=make_treatment(), condition=make_condition()
     ),
-    Guide: make_guide,  # with two sections and two FAQs
+    Guide: make_guide,  # with two sections and two FAQs, version 1 and a review
+    GuideReview: lambda: make_guide().reviews.get(),
     Area: lambda: make_clinic().area,
     OutwardCode: lambda: OutwardCode.objects.create(
         code=next(_districts), area=make_borough(), latitude=51.5, longitude=-0.05
@@ -216,7 +219,9 @@ CHANGELIST_QUERIES = {
     Treatment: BASE,  # its guide joined, its conditions counted
     Condition: BASE,
     TreatmentCondition: BASE + 1,  # the treatments for the treatment filter
-    Guide: BASE + DATE_HIERARCHY,  # the review-due flag is worked out from reviewed_on
+    # Its review state, version and whether a draft waits are annotated on the page of rows.
+    Guide: BASE + DATE_HIERARCHY,
+    GuideReview: BASE + DATE_HIERARCHY + 1,  # the guides for the guide filter
     Area: BASE,
     OutwardCode: BASE,
     Insurer: BASE,
@@ -251,7 +256,10 @@ CHANGE_FORM_QUERIES = {
     Treatment: (3, 8),  # related treatments, condition rows, the guide, 1 condition widget
     Condition: (3, 6),  # treatment rows, 1 treatment widget
     TreatmentCondition: (3, 8),  # title: treatment, condition; widgets: treatment, condition
-    Guide: (3, 7),  # section rows, FAQ rows, the treatment widget
+    # The editor: the guide with its treatment, its draft, its current version, its section
+    # and FAQ rows (the published text, shown when there is no draft), its latest review.
+    Guide: (3, 9),
+    GuideReview: (3, 5),  # its guide, version and recorder joined; the guide widget
     Area: (3, 5),  # the parent widget
     OutwardCode: (3, 5),  # the area widget
     Insurer: (3, 4),
@@ -284,8 +292,10 @@ def test_every_model_of_ours_has_an_admin():
         for model in apps.get_app_config(app).get_models()
         if not model.__name__.startswith("Historical")
     }
-    inline_only = {GuideSection, GuideFAQ}
-    assert ours - inline_only <= set(REGISTERED)
+    # A guide's published rows and its drafts and versions are edited, compared and restored
+    # through the guide's own pages.
+    through_the_guide = {GuideSection, GuideFAQ, GuideRevision}
+    assert ours - through_the_guide <= set(REGISTERED)
 
 
 def test_every_registered_admin_is_covered_by_these_tests():
@@ -416,8 +426,11 @@ def test_guides_past_their_review_date_are_flagged(admin_client):
 
     assert listed("?review_due=yes") == {old.pk, never.pk}
     assert listed("?review_due=no") == {recent.pk}
-    flag = admin.site._registry[Guide].review_due
-    assert (flag(old), flag(recent), flag(never)) == (True, False, True)
+    page = admin_client.get(url).content.decode()
+    # Words and colour agree: red for overdue or never reviewed, green for up to date.
+    assert '<span class="review-state review-overdue">Overdue: was due' in page
+    assert '<span class="review-state review-never">Never reviewed' in page
+    assert '<span class="review-state review-current">Up to date: next due' in page
 
 
 def test_a_draft_guide_can_be_previewed_by_staff_only(admin_client, client):
@@ -426,7 +439,7 @@ def test_a_draft_guide_can_be_previewed_by_staff_only(admin_client, client):
     url = reverse("guide-preview", args=[guide.pk])
     assert url in change
     page = admin_client.get(url).content.decode()
-    assert "Draft guide" in page and "Preview of a draft" in page
+    assert "Draft guide" in page and "Preview of an unpublished guide" in page
     assert client.get(guide.get_absolute_url()).status_code == 404
     assert client.get(url).status_code == 302  # to sign in
 
@@ -452,7 +465,7 @@ def test_changelists_show_counts_and_related_names_from_one_query(admin_client):
     guide = make_guide(status="draft")
     response = admin_client.get(admin_url(Treatment, "changelist") + "?guide__status=draft")
     assert [t.pk for t in response.context["cl"].result_list] == [guide.treatment.pk]
-    assert "Draft" in response.content.decode()
+    assert "Not published" in response.content.decode()
 
 
 def test_practitioners_filter_by_their_details_and_search_by_hcpc_number(admin_client):

@@ -187,9 +187,9 @@ PAGES = {
     "/": (4, 4, 4),
     # treatments with clinic count and whether a guide is published
     "/treatments/": (1, 1, 1),
-    # guide with treatment; sections; FAQs; conditions; related; then its figures (cached):
-    # clinic count; practitioner count; prices; areas with counts
-    "/treatments/dry-needling/": (9, 9, 5),
+    # guide with treatment; sections; FAQs; its latest clinical review; conditions; related;
+    # then its figures (cached): clinic count; practitioner count; prices; areas with counts
+    "/treatments/dry-needling/": (10, 10, 6),
     # clinic with area; opening hours; photos; offers with treatment; practitioners; their
     # languages; their insurer recognitions; typical reply time; the enquiry form's treatments
     "/clinics/clinic-n0/": (9, 9, 9),

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from clinics.models import Area, Clinic, Insurer, Offer, Practitioner, StaffMembership
-from directory.demo import areas as area_data
+from directory.demo import files
 from treatments.models import Guide, Treatment
 
 pytestmark = pytest.mark.django_db
@@ -58,13 +58,13 @@ def test_areas_cover_london(seeded):
 
 
 def test_outward_codes_belong_to_one_area_each():
+    areas = files.areas()
     codes = [
-        code
-        for entry in [*area_data.BOROUGHS, *area_data.NEIGHBOURHOODS]
-        for code in entry["postcodes"]
+        code for entry in [*areas.boroughs, *areas.neighbourhoods] for code in entry["postcodes"]
     ]
     assert len(codes) == len(set(codes))
-    assert set(codes) == set(area_data.OUTWARD_CODES)
+    assert set(codes) == set(areas.outward_codes)
+    assert not any(entry["postcodes"] for entry in areas.regions)
 
 
 def test_listings_match_the_product_description(seeded):
