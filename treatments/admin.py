@@ -219,7 +219,7 @@ class GuideAdmin(CountedMessageMixin, admin.ModelAdmin):
 
     @admin.display(description="Changes waiting", ordering="has_draft")
     def changes_waiting(self, guide):
-        return "Draft waiting to be published" if guide.has_draft else "None"
+        return "A draft" if guide.has_draft else "None"
 
     @admin.display(description="Version", ordering="version_number")
     def version(self, guide):

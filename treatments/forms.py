@@ -56,7 +56,7 @@ class GuideTextForm(forms.Form):
 class SectionForm(forms.Form):
     heading = model_field(GuideSection, "heading")
     anchor = model_field(GuideSection, "anchor")
-    body = model_field(GuideSection, "body", widget=MarkdownTextarea(attrs={"rows": 8}))
+    body = model_field(GuideSection, "body", widget=MarkdownTextarea(attrs={"rows": 14}))
 
 
 class FAQForm(forms.Form):
@@ -69,12 +69,21 @@ class BaseTextFormSet(forms.BaseFormSet):
     untouched blank ones."""
 
     ordering_widget = forms.NumberInput(attrs={"min": 0, "class": "vSmallIntegerField"})
+    noun = "part"
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["ORDER"].label = "Position"
+        form.fields["ORDER"].help_text = f"Where the {self.noun} stands: 1 first, then 2..."
+        form.fields["DELETE"].label = f"Remove this {self.noun}"
 
     def kept(self):
         return [form.cleaned_data for form in self.ordered_forms]
 
 
 class BaseSectionFormSet(BaseTextFormSet):
+    noun = "section"
+
     def clean(self):
         if any(self.errors):
             return
@@ -89,8 +98,14 @@ class BaseSectionFormSet(BaseTextFormSet):
 SectionFormSet = forms.formset_factory(
     SectionForm, formset=BaseSectionFormSet, extra=1, can_order=True, can_delete=True
 )
+
+
+class BaseFAQFormSet(BaseTextFormSet):
+    noun = "question"
+
+
 FAQFormSet = forms.formset_factory(
-    FAQForm, formset=BaseTextFormSet, extra=1, can_order=True, can_delete=True
+    FAQForm, formset=BaseFAQFormSet, extra=1, can_order=True, can_delete=True
 )
 
 
