@@ -33,6 +33,7 @@ from clinics.models import (
     OutwardCode,
     Practitioner,
     StaffMembership,
+    months_ago,
 )
 from directory.models import PriceBand
 from tests.factories import (
@@ -568,3 +569,85 @@ def test_an_admin_change_is_recorded_and_can_be_put_back(admin_client):
     assert response.status_code == 302
     clinic.refresh_from_db()
     assert clinic.name == "Original name"
+
+
+def test_every_heading_on_the_admin_home_is_in_words(admin_client):
+    app_list = admin_client.get(reverse("admin:index")).context["app_list"]
+    # django-otp's plugins name themselves (OTP_STATIC); two-step sign-in is moving to
+    # django-allauth, which takes them away.
+    ours = [app for app in app_list if not app["app_label"].startswith("otp_")]
+    assert {app["app_label"] for app in ours} >= {"auth", "clinics", "directory", "treatments"}
+    names = [app["name"] for app in ours] + [m["name"] for app in ours for m in app["models"]]
+    for name in names:
+        assert "_" not in name and not name.isupper() and name[0].isupper(), name
+        assert not name.endswith("ss"), name  # a plural made by adding "s" to "hours"
+    assert "Treatments for conditions" in names and "Clinical reviews" in names
+
+
+def test_guides_falling_due_for_review_are_found_and_said_so_in_amber(admin_client):
+    today = timezone.localdate()
+    soon = make_guide(reviewed_on=today - datetime.timedelta(days=350))
+    make_guide(reviewed_on=today - datetime.timedelta(days=30))
+    make_guide(reviewed_on=today - datetime.timedelta(days=400))
+    response = admin_client.get(admin_url(Guide, "changelist") + "?review_due=soon")
+    assert [g.pk for g in response.context["cl"].result_list] == [soon.pk]
+    assert '<span class="review-state review-soon">Due soon: by' in response.content.decode()
+
+
+def test_clinics_filter_by_where_they_stand_in_the_search_and_by_staff(admin_client, settings):
+    hidden_on = months_ago(settings.LISTING_HIDDEN_AFTER_MONTHS)
+    fresh = make_clinic(details_confirmed_on=timezone.localdate())
+    hidden = make_clinic(details_confirmed_on=hidden_on - datetime.timedelta(days=1))
+    leaving = make_clinic(details_confirmed_on=hidden_on + datetime.timedelta(days=5))
+    make_staff(fresh)
+    url = admin_url(Clinic, "changelist")
+
+    def listed(query):
+        return {c.pk for c in admin_client.get(url + query).context["cl"].result_list}
+
+    assert listed("?listing=listed") == {fresh.pk, leaving.pk}
+    assert listed("?listing=hidden-soon") == {leaving.pk}
+    assert listed("?listing=hidden") == {hidden.pk}
+    assert listed("?staff=yes") == {fresh.pk}
+    assert listed("?staff=no") == {hidden.pk, leaving.pk}
+
+
+def test_enquiries_filter_by_how_long_they_have_waited(admin_client, settings):
+    settings.ENQUIRY_WAITING_DAYS = 3
+    old, recent, answered = _enquiry(), _enquiry(), _enquiry()
+    Enquiry.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=4))
+    Enquiry.objects.filter(pk=answered.pk).update(answered_at=timezone.now())
+    url = admin_url(Enquiry, "changelist")
+
+    def listed(query):
+        return {e.pk for e in admin_client.get(url + query).context["cl"].result_list}
+
+    assert listed("?waiting=overdue") == {old.pk}
+    assert listed("?waiting=unanswered") == {old.pk, recent.pk}
+
+
+def test_a_clinical_review_is_recorded_by_whoever_records_it_against_the_version_read(
+    admin_client,
+):
+    guide = make_guide(reviewed_on=None)
+    add = admin_url(GuideReview, "add") + f"?guide={guide.pk}"
+    form = admin_client.get(add).context["adminform"].form
+    assert form.initial["guide"] == str(guide.pk)
+    assert form.initial["reviewed_on"] == timezone.localdate()
+    data = {
+        "guide": guide.pk,
+        "reviewer_name": "Dr Ada Reviewer",
+        "reviewer_role": "Consultant physiotherapist",
+        "register": "HCPC",
+        "registration_number": "ph123456",
+        "reviewed_on": "2026-10-01",
+        "note": "Checked the safety section.",
+    }
+    assert admin_client.post(add, data).status_code == 302
+    review = guide.reviews.get()
+    assert (review.recorded_by.username, review.version.number) == ("admin", 1)
+    assert review.registration() == "HCPC registration PH123456"
+
+    wrong = {**data, "registration_number": "12345", "reviewed_on": "2026-10-02"}
+    response = admin_client.post(add, wrong)
+    assert "A HCPC number is two letters and five or six digits" in response.content.decode()

@@ -81,27 +81,60 @@ def _faq_text(faq):
 
 
 def _pair(old_items, new_items, key):
-    """(old, new, moved) pairs in the new order, with removed items where they stood."""
+    """(old, new, moved) pairs in the new order, removed items where they stood. Items with
+    the same key pair up (moved, if their order among such items changed); the others pair
+    in order within the same gap between those, and the rest were added or removed."""
+
+    def keyed(items):
+        seen = {}
+        keys = []
+        for item in items:  # two items with one key (a repeated question) stay apart
+            k = key(item)
+            seen[k] = seen.get(k, 0) + 1
+            keys.append((k, seen[k]))
+        return keys
+
+    old_keys, new_keys = keyed(old_items), keyed(new_items)
+    common = set(old_keys) & set(new_keys)
+    old_by_key = dict(zip(old_keys, old_items, strict=True))
     matcher = SequenceMatcher(
-        None, [key(i) for i in old_items], [key(i) for i in new_items], autojunk=False
+        None, [k for k in old_keys if k in common], [k for k in new_keys if k in common]
     )
+    new_common = [k for k in new_keys if k in common]
+    in_place = {
+        new_common[j]
+        for block in matcher.get_matching_blocks()
+        for j in range(block.b, block.b + block.size)
+    }
+    # The unmatched old items, by the last matched key before them (None: at the start).
+    old_gaps, last = {}, None
+    for item, k in zip(old_items, old_keys, strict=True):
+        if k in common:
+            last = k
+        else:
+            old_gaps.setdefault(last, []).append(item)
+
     pairs = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        olds, news = old_items[i1:i2], new_items[j1:j2]
-        if tag in ("equal", "replace"):
-            common = min(len(olds), len(news))
-            pairs += [(o, n, False) for o, n in zip(olds[:common], news[:common], strict=True)]
-            olds, news = olds[common:], news[common:]
-        pairs += [(o, None, False) for o in olds]
-        pairs += [(None, n, False) for n in news]
-    # An item removed in one place and added in another with the same key has moved.
-    removed = {key(o): o for o, n, _ in pairs if n is None}
-    moved = {key(n) for o, n, _ in pairs if o is None and key(n) in removed}
-    return [
-        (removed[key(n)], n, True) if o is None and key(n) in moved else (o, n, m)
-        for o, n, m in pairs
-        if not (n is None and key(o) in moved)
-    ]
+
+    def settle(gap, news):
+        olds = old_gaps.pop(gap, [])
+        common_count = min(len(olds), len(news))
+        pairs.extend((o, n, False) for o, n in zip(olds, news[:common_count], strict=False))
+        pairs.extend((None, n, False) for n in news[common_count:])
+        pairs.extend((o, None, False) for o in olds[common_count:])
+
+    gap, waiting = None, []
+    for item, k in zip(new_items, new_keys, strict=True):
+        if k in common:
+            settle(gap, waiting)
+            pairs.append((old_by_key[k], item, k not in in_place))
+            gap, waiting = k, []
+        else:
+            waiting.append(item)
+    settle(gap, waiting)
+    for olds in old_gaps.values():  # after an item that is gone from the new text
+        pairs.extend((o, None, False) for o in olds)
+    return pairs
 
 
 def _change(part, label, old, new, present):
