@@ -260,7 +260,7 @@ CHANGE_FORM_QUERIES = {
     # The editor: the guide with its treatment, its draft, its current version, its section
     # and FAQ rows (the published text, shown when there is no draft), its latest review.
     Guide: (3, 9),
-    GuideReview: (3, 5),  # its guide, version and recorder joined; the guide widget
+    GuideReview: (4, 5),  # its guide, version and recorder joined; the guides to choose from
     Area: (3, 5),  # the parent widget
     OutwardCode: (3, 5),  # the area widget
     Insurer: (3, 4),

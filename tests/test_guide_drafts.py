@@ -291,3 +291,27 @@ def test_a_comparison_pairs_sections_by_anchor_and_notices_moves():
         ("What", "unchanged"),
         ("Sessions", "added"),
     ]
+
+
+def test_a_draft_saved_unchanged_from_a_browser_publishes_no_new_version(admin_client, guide):
+    guide.sections.filter(order=0).update(body="One paragraph.\n\nAnother.")
+    guide.revisions.update(text=GuideText.of_guide(guide).to_json())
+    data = editor_data(admin_client.get(editor_url(guide)))
+    data["sections-0-body"] = "One paragraph.\r\n\r\nAnother."  # as browsers send lines
+    assert admin_client.post(editor_url(guide), data).status_code == 302
+    assert guide.draft().text == guide.current_version().text
+    assert guide.publish(None).number == 1
+    assert guide.draft() is None
+
+
+def test_a_comparison_shows_unchanged_paragraphs_by_their_first_words_only():
+    def text(body):
+        return GuideText("T", "T", "D", "I", sections=[SectionText("Cost", body, "cost")])
+
+    kept = "This paragraph stays exactly as it was written before the change."
+    [section] = [c for c in compare(text(f"{kept}\n\nOld price."), text(f"{kept}\n\nNew price."))
+                 if c.part == "Section"]  # fmt: skip
+    assert '<span class="unchanged">This paragraph stays exactly as it was written …</span>' in (
+        section.before
+    )
+    assert "<del>Old</del> price." in section.before and "<ins>New</ins> price." in section.after

@@ -210,9 +210,6 @@ class GuideAdmin(CountedMessageMixin, admin.ModelAdmin):
         "sessions_max",
     ]  # fmt: skip
 
-    class Media:
-        css = {"all": ["css/admin.css"]}
-
     def get_queryset(self, request):
         guides = super().get_queryset(request).select_related("treatment")
         return guides.with_review_dates().with_draft().with_version()
@@ -436,6 +433,7 @@ class GuideAdmin(CountedMessageMixin, admin.ModelAdmin):
             draft=draft,
             token=guide.state_token(draft, guide.current_version()),
             changes=compare(previous.as_text() if previous else None, version.as_text()),
+            is_current=version == guide.current_version(),
             before_label=f"Version {previous.number}" if previous else "Before (nothing)",
             after_label=f"Version {number}",
             here=f"Version {number}",
@@ -488,8 +486,7 @@ class GuideReviewAdmin(admin.ModelAdmin):
     list_filter = ["register", "guide"]
     search_fields = ["reviewer_name", "registration_number", "guide__title"]
     list_select_related = ["guide", "version", "recorded_by"]
-    autocomplete_fields = ["guide"]
-    date_hierarchy = "reviewed_on"
+    date_hierarchy = "reviewed_on"  # a plain list of guides: there are few
     fields = [
         "guide", "reviewer_name", "reviewer_role", "register", "registration_number",
         "reviewed_on", "note", "version", "recorded_by", "recorded_at",

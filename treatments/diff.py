@@ -158,6 +158,38 @@ def _marked(text, tag):
 
 
 def _word_diff(old, new):
+    """Before and after, paragraph by paragraph: a paragraph left as it was shows only its
+    first words, so the changes stand out; a changed one shows its words struck or marked."""
+    a, b = _paragraphs(old), _paragraphs(new)
+    before, after = [], []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        olds, news = a[i1:i2], b[j1:j2]
+        if tag == "equal":
+            before += [_elided(p) for p in olds]
+            after += [_elided(p) for p in news]
+            continue
+        common = min(len(olds), len(news))
+        for old_paragraph, new_paragraph in zip(olds, news[:common], strict=False):
+            marked_before, marked_after = _words_marked(old_paragraph, new_paragraph)
+            before.append(marked_before)
+            after.append(marked_after)
+        before += [_marked(p, "del") for p in olds[common:]]
+        after += [_marked(p, "ins") for p in news[common:]]
+    # Every piece is escaped text, or a <del>, <ins> or <span> around escaped text.
+    return mark_safe("\n\n".join(before)), mark_safe("\n\n".join(after))
+
+
+def _paragraphs(text):
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def _elided(paragraph, words=8):
+    shown = paragraph.split()
+    text = " ".join(shown[:words]) + (" …" if len(shown) > words else "")
+    return mark_safe(f'<span class="unchanged">{escape(text)}</span>')
+
+
+def _words_marked(old, new):
     a, b = _tokens(old), _tokens(new)
     before, after = [], []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
@@ -168,5 +200,4 @@ def _word_diff(old, new):
             continue
         before.append(_marked(removed, "del"))
         after.append(_marked(added, "ins"))
-    # Every piece is escaped text or a <del>/<ins> around escaped text.
-    return mark_safe("".join(before)), mark_safe("".join(after))
+    return "".join(before), "".join(after)

@@ -17,7 +17,12 @@ class MarkdownTextarea(forms.Textarea):
 
     class Media:
         js = ["js/markdown-preview.js"]
-        css = {"all": ["css/admin.css"]}
+
+    def value_from_datadict(self, data, files, name):
+        # Browsers send a textarea's lines ended with CR LF; the text is kept with LF alone,
+        # as files and earlier versions have it, so that only real changes show as changes.
+        value = super().value_from_datadict(data, files, name)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = {**(attrs or {}), "data-markdown-preview": reverse("admin:markdown-preview")}
