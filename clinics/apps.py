@@ -21,6 +21,7 @@ class ClinicsConfig(AppConfig):
             treatments.Guide,
             treatments.GuideSection,
             treatments.GuideFAQ,
+            treatments.GuideReview,
         )
         # ... and what a search can choose, which its option lists are made of (and the
         # postcode districts it looks up).

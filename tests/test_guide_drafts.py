@@ -315,3 +315,43 @@ def test_a_comparison_shows_unchanged_paragraphs_by_their_first_words_only():
         section.before
     )
     assert "<del>Old</del> price." in section.before and "<ins>New</ins> price." in section.after
+
+
+def test_a_guide_started_in_the_admin_is_written_then_published(admin_client, client):
+    treatment = make_treatment(slug="cupping")
+    response = admin_client.post(
+        reverse("admin:treatments_guide_add"),
+        {
+            "treatment": treatment.pk,
+            "title": "Cupping",
+            "intro": "Suction cups.",
+            "seo_title": "Cupping",
+            "seo_description": "What cupping is.",
+        },
+    )
+    guide = Guide.objects.get(treatment=treatment)
+    assert response["Location"] == editor_url(guide)
+    assert client.get("/treatments/cupping/").status_code == 404
+    data = editor_data(admin_client.get(editor_url(guide)))
+    data.update({"sections-0-heading": "What is cupping?", "sections-0-body": "Cups."})
+    admin_client.post(editor_url(guide), data)
+    token = guide.state_token(guide.draft(), None)
+    admin_client.post(reverse("admin:treatments_guide_publish", args=[guide.pk]), {"token": token})
+    assert guide.current_version().number == 1
+    assert "What is cupping?" in public_page(client, guide)
+
+
+def test_a_recorded_review_shows_on_the_cached_page_at_once(admin_client, client, guide):
+    assert "Dr Ada Reviewer" not in public_page(client, guide)  # now cached for visitors
+    add = reverse("admin:treatments_guidereview_add")
+    admin_client.post(
+        add,
+        {
+            "guide": guide.pk,
+            "reviewer_name": "Dr Ada Reviewer",
+            "register": "HCPC",
+            "registration_number": "PH123456",
+            "reviewed_on": "2026-10-01",
+        },
+    )
+    assert "Dr Ada Reviewer" in public_page(client, guide)
