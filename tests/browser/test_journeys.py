@@ -131,7 +131,8 @@ def test_admin_drafts_previews_publishes_and_restores_a_guide(page, browser, liv
     draft, previews it while patients still see the published page, publishes it, then
     restores the earlier version and publishes that: the page is as it was."""
     guide_url = live_server.url + "/treatments/dry-needling/"
-    patient = browser.new_context().new_page()
+    patients = browser.new_context()
+    patient = patients.new_page()
 
     def public_text():
         patient.goto(guide_url)
@@ -182,6 +183,7 @@ def test_admin_drafts_previews_publishes_and_restores_a_guide(page, browser, liv
     assert "Version 3 published" in page.locator(".messagelist").inner_text()
     assert public_text() == before
     assert not page.csp_violations, page.csp_violations
+    patients.close()
 
 
 @pytest.mark.parametrize("width", [390, 1280])
