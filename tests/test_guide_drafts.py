@@ -145,7 +145,9 @@ def test_a_second_admin_is_told_whose_change_they_would_overwrite(
 def test_publishing_or_discarding_a_draft_that_changed_since_it_was_read_is_refused(
     admin_client, guide, other_admin
 ):
-    guide.save_draft(GuideText.of_guide(guide), other_admin, "version-1")
+    guide.save_draft(
+        GuideText.of_guide(guide), other_admin, guide.state_token(None, guide.current_version())
+    )
     seen = guide.state_token(guide.draft(), guide.current_version())
     changed = GuideText.of_guide(guide)
     changed.title = "Changed again"
@@ -164,9 +166,10 @@ def test_publishing_or_discarding_a_draft_that_changed_since_it_was_read_is_refu
 def test_a_draft_can_be_discarded(admin_client, guide):
     changed = GuideText.of_guide(guide)
     changed.intro = "A draft introduction."
-    draft = guide.save_draft(changed, None, "version-1")
+    draft = guide.save_draft(changed, None, guide.state_token(None, guide.current_version()))
     url = reverse("admin:treatments_guide_discard", args=[guide.pk])
-    response = admin_client.post(url, {"token": guide.state_token(draft, None)}, follow=True)
+    token = guide.state_token(draft, guide.current_version())
+    response = admin_client.post(url, {"token": token}, follow=True)
     assert "Draft discarded" in response.content.decode()
     assert guide.draft() is None
     assert "A draft introduction." not in admin_client.get(editor_url(guide)).content.decode()
@@ -226,7 +229,7 @@ def test_previews_of_the_markdown_are_shown_without_saving(admin_client, guide):
 def test_two_sections_with_one_heading_get_their_own_anchors(guide):
     text = GuideText.of_guide(guide)
     text.sections[1].heading, text.sections[1].anchor = "Section 0", ""
-    draft = guide.save_draft(text, None, "version-1")
+    draft = guide.save_draft(text, None, guide.state_token(None, guide.current_version()))
     assert [s.anchor for s in draft.as_text().sections] == ["section-0", "section-0-2"]
 
 
@@ -355,3 +358,30 @@ def test_a_recorded_review_shows_on_the_cached_page_at_once(admin_client, client
         },
     )
     assert "Dr Ada Reviewer" in public_page(client, guide)
+
+
+def test_a_conflict_says_what_happened_to_the_draft(guide, other_admin):
+    opened = guide.state_token(None, guide.current_version())
+    draft = guide.save_draft(GuideText.of_guide(guide), other_admin, opened)
+    saved = guide.state_token(draft, guide.current_version())
+    guide.discard_draft(saved)
+    with pytest.raises(EditConflict, match=r"^Someone discarded the draft\.$"):
+        guide.save_draft(GuideText.of_guide(guide), None, saved)
+
+    draft = guide.save_draft(GuideText.of_guide(guide), other_admin, opened)
+    saved = guide.state_token(draft, guide.current_version())
+    text = GuideText.of_guide(guide)
+    text.title = "New title"
+    guide.save_draft(text, other_admin, saved)
+    guide.publish(other_admin)
+    with pytest.raises(EditConflict, match=f"^{other_admin.username} published version 2 on "):
+        guide.save_draft(text, None, saved)
+    with pytest.raises(EditConflict, match="published version 2"):
+        guide.save_draft(text, None, "a token from nowhere")
+
+
+def test_a_long_note_for_the_history_is_cut_to_fit(guide):
+    text = GuideText.of_guide(guide)
+    text.title = "Changed"
+    guide.save_draft(text, None, guide.state_token(None, guide.current_version()))
+    assert guide.publish(None, note="x" * 500).note == "x" * 200

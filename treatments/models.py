@@ -294,10 +294,9 @@ class Guide(models.Model):
 
     def state_token(self, draft=None, version=None):
         """What a form that changes the draft carries, to notice changes made since it was
-        opened: the draft and how often it was saved, or the version it would start from."""
-        if draft is not None:
-            return f"draft-{draft.pk}-{draft.edits}"
-        return f"version-{version.number if version else 0}"
+        opened: the draft (if any) and how often it was saved, and the version published."""
+        draft_part = f"{draft.pk}.{draft.edits}" if draft else "0.0"
+        return f"{draft_part}.{version.number if version else 0}"
 
     def save_draft(self, text, user, token):
         """Keep `text` as the draft, starting one if there is none. Raises EditConflict if
@@ -345,7 +344,7 @@ class Guide(models.Model):
                 revision.number = version.number + 1 if version else 1
                 revision.published_at = timezone.now()
                 revision.published_by = user
-                revision.note = note or revision.note
+                revision.note = (note.strip() or revision.note)[:200]
                 revision.save()
                 self._write(GuideText.from_json(revision.text))
             self.status = self.Status.PUBLISHED
@@ -371,11 +370,13 @@ class Guide(models.Model):
             moment = timezone.localtime(moment)
             return f"{moment.day} {moment:%B %Y at %H:%M}"
 
+        parts = token.split(".")
+        draft_seen, version_seen = parts[0], parts[-1]
         if draft is not None:
-            if token.startswith(f"draft-{draft.pk}-"):
+            if draft_seen == str(draft.pk):
                 return f"{by(draft.updated_by)} saved the draft on {at(draft.updated_at)}."
             return f"{by(draft.updated_by)} started a new draft on {at(draft.updated_at)}."
-        if version is not None and token != f"version-{version.number}":
+        if version is not None and version_seen != str(version.number):
             return (
                 f"{by(version.published_by)} published version {version.number} on "
                 f"{at(version.published_at)}."
