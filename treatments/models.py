@@ -412,10 +412,6 @@ class Guide(models.Model):
         """Where the clinical review stands, in words (see ReviewState)."""
         return ReviewState.of(self.last_reviewed_on(), today or timezone.localdate())
 
-    def is_review_due(self, months=None, today=None):
-        last = self.last_reviewed_on()
-        return last is None or last < review_cutoff(months, today)
-
     def structured_data(self, absolute_url, text, review=None):
         """Schema.org MedicalWebPage (with its clinical review) and FAQPage, as JSON-LD dicts,
         for `text` (a GuideText). `absolute_url` turns a path into a full URL
@@ -473,10 +469,6 @@ class ReviewState:
         if (due_on - today).days <= REVIEW_DUE_SOON_DAYS:
             return cls("soon", f"Due soon: by {day}", due_on)
         return cls("current", f"Up to date: next due {day}", due_on)
-
-    @property
-    def is_due(self):
-        return self.code in ("never", "overdue")
 
 
 class GuideRevisionQuerySet(models.QuerySet):
