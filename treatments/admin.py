@@ -345,7 +345,9 @@ class GuideAdmin(CountedMessageMixin, admin.ModelAdmin):
             conflict=conflict,
             review_state=guide.review_state(),
             latest_review=guide.latest_review(),
-            add_review_url=reverse("admin:treatments_guidereview_add") + f"?guide={guide.pk}",
+            add_review_url=reverse("admin:treatments_guidereview_add") + f"?guide={guide.pk}"
+            if request.user.has_perm("treatments.add_guidereview")
+            else None,
             view_on_site_url=self.get_view_on_site_url(guide),
         )
         return TemplateResponse(request, "admin/treatments/guide/edit.html", context)
