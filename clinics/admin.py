@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -51,6 +52,70 @@ class HcpcCheckedFilter(YesNoFilter):
     title = "HCPC register checked"
     parameter_name = "hcpc_checked"
     field = "hcpc_checked_on"
+
+
+class ListingFilter(admin.SimpleListFilter):
+    """Where a published clinic stands in the search, as its details age unconfirmed."""
+
+    title = "in the search"
+    parameter_name = "listing"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("listed", "Listed"),
+            (
+                "hidden-soon",
+                f"Leaving within {settings.LISTING_HIDDEN_SOON_DAYS} days, as not confirmed",
+            ),
+            ("hidden", "Hidden, as not confirmed for too long"),
+        ]
+
+    def queryset(self, request, queryset):
+        listed = Clinic.objects.listed().values("pk")
+        if self.value() == "listed":
+            return queryset.filter(pk__in=listed)
+        if self.value() == "hidden-soon":
+            soon = Clinic.objects.to_be_hidden_within(settings.LISTING_HIDDEN_SOON_DAYS)
+            return queryset.filter(pk__in=soon.values("pk"))
+        if self.value() == "hidden":
+            return queryset.filter(is_published=True).exclude(pk__in=listed)
+        return queryset
+
+
+class StaffFilter(admin.SimpleListFilter):
+    title = "managed by staff"
+    parameter_name = "staff"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No: open to a claim")]
+
+    def queryset(self, request, queryset):
+        managed = Exists(StaffMembership.objects.filter(clinic=OuterRef("pk")))
+        if self.value() == "yes":
+            return queryset.filter(managed)
+        if self.value() == "no":
+            return queryset.filter(~managed)
+        return queryset
+
+
+class WaitingFilter(admin.SimpleListFilter):
+    title = "waiting for a reply"
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", f"Unanswered for more than {settings.ENQUIRY_WAITING_DAYS} days"),
+            ("unanswered", "Unanswered"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.filter(answered_at__isnull=True).older_than(
+                settings.ENQUIRY_WAITING_DAYS
+            )
+        if self.value() == "unanswered":
+            return queryset.filter(answered_at__isnull=True)
+        return queryset
 
 
 @admin.register(Area)
@@ -156,8 +221,8 @@ class ClinicAdmin(PublishActionsMixin, SimpleHistoryAdmin):
         "offer_count",
     ]  # fmt: skip
     list_filter = [
-        "is_published", VerifiedFilter, "accepting_new_patients", "step_free_access",
-        "home_visits", "video_consultations", "area__kind",
+        "is_published", VerifiedFilter, ListingFilter, StaffFilter, "accepting_new_patients",
+        "step_free_access", "home_visits", "video_consultations", "area__kind",
     ]  # fmt: skip
     search_fields = ["name", "postcode", "email", "area__name"]
     list_select_related = ["area"]
@@ -358,7 +423,7 @@ class EnquiryAdmin(admin.ModelAdmin):
     """Health data: listed without the message, opened only to read, never edited here."""
 
     list_display = ["clinic", "created_at", "read_at", "answered_at"]
-    list_filter = [("answered_at", admin.EmptyFieldListFilter)]
+    list_filter = [WaitingFilter, ("answered_at", admin.EmptyFieldListFilter)]
     search_fields = ["email"]
     list_select_related = ["clinic"]
     date_hierarchy = "created_at"

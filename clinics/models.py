@@ -279,6 +279,12 @@ class ClinicQuerySet(models.QuerySet):
             .filter(confirmed__gte=months_ago(settings.LISTING_HIDDEN_AFTER_MONTHS))
         )
 
+    def to_be_hidden_within(self, days):
+        """Listed clinics that leave the search within `days` days (their details will have
+        gone unconfirmed for LISTING_HIDDEN_AFTER_MONTHS) unless they confirm them first."""
+        cutoff = months_ago(settings.LISTING_HIDDEN_AFTER_MONTHS) + datetime.timedelta(days=days)
+        return self.listed().filter(confirmed__lt=cutoff)
+
     def offering(self, treatment):
         # Exists rather than a join keeps one row per clinic without DISTINCT.
         return self.filter(Exists(Offer.objects.filter(clinic=OuterRef("pk"), treatment=treatment)))

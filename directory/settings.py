@@ -188,6 +188,8 @@ INDEX_REBUILD_SECONDS = envint("INDEX_REBUILD_SECONDS", "3600")
 LISTING_STALE_AFTER_MONTHS = envint("LISTING_STALE_AFTER_MONTHS", "12")
 # ...and after this long they leave the search results until the clinic confirms them.
 LISTING_HIDDEN_AFTER_MONTHS = envint("LISTING_HIDDEN_AFTER_MONTHS", "18")
+# The admin home counts listings this many days or fewer from being hidden, to chase them.
+LISTING_HIDDEN_SOON_DAYS = envint("LISTING_HIDDEN_SOON_DAYS", "30")
 
 # Clinic photos (clinics/images.py). Checked before decoding; every photo is re-encoded.
 PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", str(10 * 1024 * 1024))
@@ -243,6 +245,8 @@ ENQUIRY_LIMIT_PER_EMAIL = envint("ENQUIRY_LIMIT_PER_EMAIL", "3")
 ENQUIRY_LIMIT_WINDOW_SECONDS = envint("ENQUIRY_LIMIT_WINDOW_SECONDS", "60")
 # A person takes longer than this to fill the form; a script does not.
 ENQUIRY_MIN_SECONDS = envint("ENQUIRY_MIN_SECONDS", "3")
+# The admin home counts enquiries left unanswered for longer than this.
+ENQUIRY_WAITING_DAYS = envint("ENQUIRY_WAITING_DAYS", "3")
 # A clinic's typical reply time shows once it has answered this many in 90 days.
 ENQUIRY_RESPONSE_TIME_MIN_ANSWERED = 5
 

@@ -23,7 +23,7 @@ from clinics.index import listings_index
 from clinics.models import Area
 from clinics.search import clinic_results, practitioner_results
 from directory.filters import ClinicFilter
-from treatments.models import Guide, TreatmentCondition
+from treatments.models import Guide, GuideText, TreatmentCondition
 
 logger = logging.getLogger(__name__)
 
@@ -67,28 +67,35 @@ def treatment_detail(request, slug):
 
 @staff_member_required
 def guide_preview(request, pk):
-    """A guide as patients would see it, draft or not: for staff checking before publishing."""
+    """A guide as patients will see it once its draft is published (or as published, with
+    no draft), with today's figures: for staff checking before they publish."""
     guide = get_object_or_404(
         Guide.objects.select_related("treatment").prefetch_related("sections", "faqs"), pk=pk
     )
-    response = _guide_page(request, guide, preview=True)
+    draft = guide.draft()
+    preview = {"draft": draft, "token": guide.state_token(draft, guide.current_version())}
+    response = _guide_page(request, guide, draft.as_text() if draft else None, preview)
     response["Cache-Control"] = "no-store"
     return response
 
 
-def _guide_page(request, guide, preview=False):
+def _guide_page(request, guide, text=None, preview=None):
+    """The guide page for `text` (a draft's, when previewing), else the published text."""
     treatment = guide.treatment
+    text = text or GuideText.of_guide(guide)
+    review = guide.latest_review()
     context = {
         "treatment": treatment,
         "guide": guide,
+        "text": text,
+        "review": review,
         "conditions": TreatmentCondition.objects.filter(
             treatment=treatment, condition__is_published=True
         ).select_related("condition"),
         "related": treatment.related.published(),
         **figures.guide_figures(listings_index(), treatment),
     }
-    faqs = guide.faqs.all()
-    context["structured_data"] = guide.structured_data(request.build_absolute_uri, faqs)
+    context["structured_data"] = guide.structured_data(request.build_absolute_uri, text, review)
     context["preview"] = preview
     if preview:
         context["robots"] = "noindex, nofollow"

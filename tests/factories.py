@@ -7,6 +7,7 @@ import datetime
 import itertools
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from clinics.models import (
     Area,
@@ -19,7 +20,16 @@ from clinics.models import (
     Practitioner,
     StaffMembership,
 )
-from treatments.models import Condition, Guide, GuideFAQ, GuideSection, Treatment
+from treatments.models import (
+    Condition,
+    Guide,
+    GuideFAQ,
+    GuideReview,
+    GuideRevision,
+    GuideSection,
+    GuideText,
+    Treatment,
+)
 
 _sequence = itertools.count(1)
 
@@ -78,7 +88,16 @@ def make_condition(**kwargs):
     return Condition.objects.create(**{**defaults, **kwargs})
 
 
-def make_guide(treatment=None, sections=2, faqs=2, **kwargs):
+def make_guide(
+    treatment=None,
+    sections=2,
+    faqs=2,
+    reviewer_name="Dr Test Reviewer",
+    reviewed_on=datetime.date(2026, 9, 1),
+    **kwargs,
+):
+    """A guide with its rows; published ones (the default) with their version 1, and a
+    clinical review unless `reviewed_on` is None."""
     defaults = {
         "treatment": treatment or make_treatment(),
         "title": "A guide",
@@ -86,14 +105,30 @@ def make_guide(treatment=None, sections=2, faqs=2, **kwargs):
         "seo_description": "What the treatment is and who offers it.",
         "intro": "An *introduction*.",
         "status": Guide.Status.PUBLISHED,
-        "reviewer_name": "Dr Test Reviewer",
-        "reviewed_on": datetime.date(2026, 9, 1),
     }
     guide = Guide.objects.create(**{**defaults, **kwargs})
     for i in range(sections):
         GuideSection.objects.create(guide=guide, heading=f"Section {i}", body="Body", order=i)
     for i in range(faqs):
         GuideFAQ.objects.create(guide=guide, question=f"Question {i}?", answer="Yes.", order=i)
+    version = None
+    if guide.is_published():
+        version = GuideRevision.objects.create(
+            guide=guide,
+            number=1,
+            text=GuideText.of_guide(guide).to_json(),
+            published_at=timezone.now(),
+        )
+    if reviewed_on is not None:
+        GuideReview.objects.create(
+            guide=guide,
+            version=version,
+            reviewer_name=reviewer_name,
+            reviewer_role="Chartered physiotherapist",
+            register=GuideReview.Register.HCPC,
+            registration_number="PH100001",
+            reviewed_on=reviewed_on,
+        )
     return guide
 
 

@@ -36,6 +36,7 @@ from clinics.models import (
     Practitioner,
     PriceBand,
     StaffMembership,
+    months_ago,
 )
 from tests.factories import (
     make_borough,
@@ -55,6 +56,8 @@ from treatments.models import (
     Condition,
     Guide,
     GuideFAQ,
+    GuideReview,
+    GuideRevision,
     GuideSection,
     Treatment,
     TreatmentCondition,
@@ -174,7 +177,8 @@ BUILDERS = {
     TreatmentCondition: lambda: TreatmentCondition.objects.create(
         treatment=make_treatment(), condition=make_condition()
     ),
-    Guide: make_guide,  # with two sections and two FAQs
+    Guide: make_guide,  # with two sections and two FAQs, version 1 and a review
+    GuideReview: lambda: make_guide().reviews.get(),
     Area: lambda: make_clinic().area,
     OutwardCode: lambda: OutwardCode.objects.create(
         code=next(_districts), area=make_borough(), latitude=51.5, longitude=-0.05
@@ -218,7 +222,9 @@ CHANGELIST_QUERIES = {
     Treatment: BASE,  # its guide joined, its conditions counted
     Condition: BASE,
     TreatmentCondition: BASE + 1,  # the treatments for the treatment filter
-    Guide: BASE + DATE_HIERARCHY,  # the review-due flag is worked out from reviewed_on
+    # Its review state, version and whether a draft waits are annotated on the page of rows.
+    Guide: BASE + DATE_HIERARCHY,
+    GuideReview: BASE + DATE_HIERARCHY + 1,  # the guides for the guide filter
     Area: BASE,
     OutwardCode: BASE,
     Insurer: BASE,
@@ -253,7 +259,10 @@ CHANGE_FORM_QUERIES = {
     Treatment: (3, 8),  # related treatments, condition rows, the guide, 1 condition widget
     Condition: (3, 6),  # treatment rows, 1 treatment widget
     TreatmentCondition: (3, 8),  # title: treatment, condition; widgets: treatment, condition
-    Guide: (3, 7),  # section rows, FAQ rows, the treatment widget
+    # The editor: the guide with its treatment, its draft, its current version, its section
+    # and FAQ rows (the published text, shown when there is no draft), its latest review.
+    Guide: (3, 9),
+    GuideReview: (4, 5),  # its guide, version and recorder joined; the guides to choose from
     Area: (3, 5),  # the parent widget
     OutwardCode: (3, 5),  # the area widget
     Insurer: (3, 4),
@@ -286,9 +295,11 @@ def test_every_model_of_ours_has_an_admin():
         for model in apps.get_app_config(app).get_models()
         if not model.__name__.startswith("Historical")
     }
-    inline_only = {GuideSection, GuideFAQ}
-    index_bookkeeping = {ListingsVersion, ListingChange}  # nothing an admin curates
-    assert ours - inline_only - index_bookkeeping <= set(REGISTERED)
+    # A guide's published rows and its drafts and versions are edited, compared and restored
+    # through the guide's own pages; the listings index's bookkeeping is nothing to curate.
+    through_the_guide = {GuideSection, GuideFAQ, GuideRevision}
+    index_bookkeeping = {ListingsVersion, ListingChange}
+    assert ours - through_the_guide - index_bookkeeping <= set(REGISTERED)
 
 
 def test_every_registered_admin_is_covered_by_these_tests():
@@ -419,8 +430,11 @@ def test_guides_past_their_review_date_are_flagged(admin_client):
 
     assert listed("?review_due=yes") == {old.pk, never.pk}
     assert listed("?review_due=no") == {recent.pk}
-    flag = admin.site._registry[Guide].review_due
-    assert (flag(old), flag(recent), flag(never)) == (True, False, True)
+    page = admin_client.get(url).content.decode()
+    # Words and colour agree: red for overdue or never reviewed, green for up to date.
+    assert '<span class="review-state review-overdue">Overdue: was due' in page
+    assert '<span class="review-state review-never">Never reviewed' in page
+    assert '<span class="review-state review-current">Up to date: next due' in page
 
 
 def test_a_draft_guide_can_be_previewed_by_staff_only(admin_client, client):
@@ -429,7 +443,7 @@ def test_a_draft_guide_can_be_previewed_by_staff_only(admin_client, client):
     url = reverse("guide-preview", args=[guide.pk])
     assert url in change
     page = admin_client.get(url).content.decode()
-    assert "Draft guide" in page and "Preview of a draft" in page
+    assert "Draft guide" in page and "Preview of an unpublished guide" in page
     assert client.get(guide.get_absolute_url()).status_code == 404
     assert client.get(url).status_code == 302  # to sign in
 
@@ -455,7 +469,7 @@ def test_changelists_show_counts_and_related_names_from_one_query(admin_client):
     guide = make_guide(status="draft")
     response = admin_client.get(admin_url(Treatment, "changelist") + "?guide__status=draft")
     assert [t.pk for t in response.context["cl"].result_list] == [guide.treatment.pk]
-    assert "Draft" in response.content.decode()
+    assert "Not published" in response.content.decode()
 
 
 def test_practitioners_filter_by_their_details_and_search_by_hcpc_number(admin_client):
@@ -558,3 +572,85 @@ def test_an_admin_change_is_recorded_and_can_be_put_back(admin_client):
     assert response.status_code == 302
     clinic.refresh_from_db()
     assert clinic.name == "Original name"
+
+
+def test_every_heading_on_the_admin_home_is_in_words(admin_client):
+    app_list = admin_client.get(reverse("admin:index")).context["app_list"]
+    # django-otp's plugins name themselves (OTP_STATIC); two-step sign-in is moving to
+    # django-allauth, which takes them away.
+    ours = [app for app in app_list if not app["app_label"].startswith("otp_")]
+    assert {app["app_label"] for app in ours} >= {"auth", "clinics", "treatments"}
+    names = [app["name"] for app in ours] + [m["name"] for app in ours for m in app["models"]]
+    for name in names:
+        assert "_" not in name and not name.isupper() and name[0].isupper(), name
+        assert not name.endswith("ss"), name  # a plural made by adding "s" to "hours"
+    assert "Treatments for conditions" in names and "Clinical reviews" in names
+
+
+def test_guides_falling_due_for_review_are_found_and_said_so_in_amber(admin_client):
+    today = timezone.localdate()
+    soon = make_guide(reviewed_on=today - datetime.timedelta(days=350))
+    make_guide(reviewed_on=today - datetime.timedelta(days=30))
+    make_guide(reviewed_on=today - datetime.timedelta(days=400))
+    response = admin_client.get(admin_url(Guide, "changelist") + "?review_due=soon")
+    assert [g.pk for g in response.context["cl"].result_list] == [soon.pk]
+    assert '<span class="review-state review-soon">Due soon: by' in response.content.decode()
+
+
+def test_clinics_filter_by_where_they_stand_in_the_search_and_by_staff(admin_client, settings):
+    hidden_on = months_ago(settings.LISTING_HIDDEN_AFTER_MONTHS)
+    fresh = make_clinic(details_confirmed_on=timezone.localdate())
+    hidden = make_clinic(details_confirmed_on=hidden_on - datetime.timedelta(days=1))
+    leaving = make_clinic(details_confirmed_on=hidden_on + datetime.timedelta(days=5))
+    make_staff(fresh)
+    url = admin_url(Clinic, "changelist")
+
+    def listed(query):
+        return {c.pk for c in admin_client.get(url + query).context["cl"].result_list}
+
+    assert listed("?listing=listed") == {fresh.pk, leaving.pk}
+    assert listed("?listing=hidden-soon") == {leaving.pk}
+    assert listed("?listing=hidden") == {hidden.pk}
+    assert listed("?staff=yes") == {fresh.pk}
+    assert listed("?staff=no") == {hidden.pk, leaving.pk}
+
+
+def test_enquiries_filter_by_how_long_they_have_waited(admin_client, settings):
+    settings.ENQUIRY_WAITING_DAYS = 3
+    old, recent, answered = _enquiry(), _enquiry(), _enquiry()
+    Enquiry.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=4))
+    Enquiry.objects.filter(pk=answered.pk).update(answered_at=timezone.now())
+    url = admin_url(Enquiry, "changelist")
+
+    def listed(query):
+        return {e.pk for e in admin_client.get(url + query).context["cl"].result_list}
+
+    assert listed("?waiting=overdue") == {old.pk}
+    assert listed("?waiting=unanswered") == {old.pk, recent.pk}
+
+
+def test_a_clinical_review_is_recorded_by_whoever_records_it_against_the_version_read(
+    admin_client,
+):
+    guide = make_guide(reviewed_on=None)
+    add = admin_url(GuideReview, "add") + f"?guide={guide.pk}"
+    form = admin_client.get(add).context["adminform"].form
+    assert form.initial["guide"] == str(guide.pk)
+    assert form.initial["reviewed_on"] == timezone.localdate()
+    data = {
+        "guide": guide.pk,
+        "reviewer_name": "Dr Ada Reviewer",
+        "reviewer_role": "Consultant physiotherapist",
+        "register": "HCPC",
+        "registration_number": "ph123456",
+        "reviewed_on": "2026-10-01",
+        "note": "Checked the safety section.",
+    }
+    assert admin_client.post(add, data).status_code == 302
+    review = guide.reviews.get()
+    assert (review.recorded_by.username, review.version.number) == ("admin", 1)
+    assert review.registration() == "HCPC registration PH123456"
+
+    wrong = {**data, "registration_number": "12345", "reviewed_on": "2026-10-02"}
+    response = admin_client.post(add, wrong)
+    assert "A HCPC number is two letters and five or six digits" in response.content.decode()

@@ -174,6 +174,7 @@ PAGES = {
         "the guide with its treatment",
         "its sections",
         "its FAQs",
+        "its latest clinical review",
         VERSION,
         "the conditions it helps, with the muscles involved",
         "related treatments",

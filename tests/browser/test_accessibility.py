@@ -7,6 +7,7 @@ from django.test import Client
 
 from clinics.models import Clinic, Enquiry, Practitioner, StaffMembership
 from tests.browser.conftest import axe_violations, describe, screenshot
+from treatments.models import Guide, GuideText
 
 PUBLIC_PAGES = {
     "home": "/",
@@ -97,3 +98,23 @@ def test_portal_home_and_enquiry_have_no_violations(page, live_server, demo):
         consent_given_at="2026-11-01T10:00Z",
     )  # fmt: skip
     check(page, f"{live_server.url}/portal/{clinic.slug}/enquiries/{enquiry.pk}/", "portal-enquiry")
+
+
+def test_admin_home_and_guide_pages_have_no_violations(page, live_server, demo):
+    """The pages admins curate guides with (Django's own list filters and widgets aside)."""
+    guide = Guide.objects.get(treatment__slug="dry-needling")
+    text = GuideText.of_guide(guide)
+    text.faqs[0].question = "Is dry needling safe for me?"
+    guide.save_draft(text, None, guide.state_token(None, guide.current_version()))
+    sign_in_as(page, live_server, get_user_model().objects.get(username="admin"))
+    for name, path in [
+        ("admin-home", "/admin/"),
+        ("admin-guides", "/admin/treatments/guide/"),
+        ("admin-guide-editor", f"/admin/treatments/guide/{guide.pk}/change/"),
+        ("admin-guide-changes", f"/admin/treatments/guide/{guide.pk}/changes/"),
+        ("admin-guide-history", f"/admin/treatments/guide/{guide.pk}/history/"),
+        ("admin-guide-version", f"/admin/treatments/guide/{guide.pk}/versions/1/"),
+        ("admin-guide-preview", f"/guides/{guide.pk}/preview/"),
+        ("admin-review-form", f"/admin/treatments/guidereview/add/?guide={guide.pk}"),
+    ]:
+        check(page, live_server.url + path, name)
