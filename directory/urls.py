@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from directory import views
+from directory.accounts.views import LoginView
 from directory.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -34,9 +35,10 @@ urlpatterns = [
     path("areas/<slug:slug>/", views.area_detail, name="area-detail"),
     path("", include("clinics.urls")),
     path("portal/", include("clinics.portal.urls")),
-    # Sign-in (throttled, with a second step for anyone who has set one up) and two-step setup.
-    path("accounts/", include("directory.two_factor.urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Accounts (django-allauth): sign-up, sign-in by email (answering 429 once throttled),
+    # email verification, password reset, and two-step sign-in under /accounts/2fa/.
+    path("accounts/login/", LoginView.as_view(), name="account_login"),
+    path("accounts/", include("allauth.urls")),
     # One sign-in page, throttled, for staff and admins alike.
     path("admin/login/", RedirectView.as_view(url="/accounts/login/", query_string=True)),
     path("admin/", admin.site.urls),
