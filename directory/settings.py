@@ -75,9 +75,9 @@ INSTALLED_APPS = [
     # two-step sign-in (authenticator apps, recovery codes, passkeys).
     "allauth",
     "allauth.account",
-    "allauth.mfa",
+    "directory.accounts.apps.MFAConfig",
     # The outbox: every email is stored, then sent (and retried) by `manage.py outbox`.
-    "mailer",
+    "directory.accounts.apps.OutboxConfig",
     "treatments",
     "clinics",
     "directory",
@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # allauth's request context (its sign-in stages, rate limits).
     "allauth.account.middleware.AccountMiddleware",
+    "directory.accounts.middleware.NoStoreAccountPages",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change, for the history of listings and guides.
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -185,8 +186,14 @@ MAILER_EMAIL_BACKEND = os.environ.get(
 # and a half at the default), then kept, marked failed, for an admin to see.
 OUTBOX_RETRY_SECONDS = envint("OUTBOX_RETRY_SECONDS", "600")
 OUTBOX_MAX_RETRIES = envint("OUTBOX_MAX_RETRIES", "200")
-MAILER_EMAIL_MAX_DEFERRED = OUTBOX_MAX_RETRIES
-MAILER_EMPTY_QUEUE_SLEEP = 5
+MAILER_EMAIL_MAX_RETRIES = OUTBOX_MAX_RETRIES
+# A round of sending stops after this many failures (the server is likely down): the rest wait.
+MAILER_EMAIL_MAX_DEFERRED = 3
+MAILER_ERROR_HANDLER = "directory.outbox.defer_on_failure"
+# One worker per deployment; rows are locked while sent (PostgreSQL), no lock file is needed.
+MAILER_USE_FILE_LOCK = False
+# Sent emails are logged without their bodies: reset and sign-in links are not kept.
+MAILER_EMAIL_LOG_MESSAGE_DATA = False
 EMAIL_TIMEOUT = 20
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")

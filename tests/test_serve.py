@@ -79,7 +79,7 @@ def served(tmp_path):
                 time.sleep(0.2)
         yield base, tmp_path, out
     finally:
-        process.terminate()  # gunicorn's master (ops/serve exec'd it): a graceful stop
+        process.terminate()  # ops/serve passes it on to gunicorn and the outbox worker
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
