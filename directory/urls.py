@@ -8,7 +8,7 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from directory import views
-from directory.accounts.views import LoginView
+from directory.accounts.views import LoginView, PasswordResetView
 from directory.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -38,6 +38,11 @@ urlpatterns = [
     # Accounts (django-allauth): sign-up, sign-in by email (answering 429 once throttled),
     # email verification, password reset, and two-step sign-in under /accounts/2fa/.
     path("accounts/login/", LoginView.as_view(), name="account_login"),
+    path(
+        "accounts/password/reset/",
+        PasswordResetView.as_view(),
+        name="account_reset_password",
+    ),
     path("accounts/", include("allauth.urls")),
     # One sign-in page, throttled, for staff and admins alike.
     path("admin/login/", RedirectView.as_view(url="/accounts/login/", query_string=True)),
