@@ -343,7 +343,7 @@ def test_account_pages_are_not_cached(client, name):
 
 def test_signed_in_account_pages_are_not_cached(client, alice):
     sign_in(client, "alice@example.com", "correct-horse-9")
-    for name in ["account_email", "account_change_password", "mfa_index", "mfa_activate_totp"]:
+    for name in ["account_email", "account_change_password", "mfa_index", "account_reauthenticate"]:
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         assert "no-store" in response["Cache-Control"], name
