@@ -14,7 +14,8 @@ from django.urls import reverse
 
 def passed_second_step(request):
     """True when this session was signed in (or reauthenticated) with a second factor."""
-    return any(record.get("method") == "mfa" for record in get_authentication_records(request))
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
 
 
 def needs_second_step(request):
