@@ -1,5 +1,9 @@
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from mailer import engine
+from mailer.models import PRIORITY_DEFERRED, PRIORITY_MEDIUM, DontSendEntry, Message, MessageLog
 from simple_history.admin import SimpleHistoryAdmin
 
 from directory.models import PriceBand
@@ -29,3 +33,68 @@ class AuthenticatorAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# The outbox (django-mailer): what waits, what was deferred and why, what went. Bodies are not
+# shown: a waiting email may hold someone's password reset or sign-in link.
+for model in (Message, DontSendEntry, MessageLog):
+    admin.site.unregister(model)
+
+
+@admin.register(Message)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipients", "when_added", "status", "retry_count"]
+    list_filter = ["priority"]
+    date_hierarchy = "when_added"
+    fields = ["subject", "recipients", "when_added", "status", "retry_count"]
+    readonly_fields = fields
+    actions = ["send_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="to")
+    def recipients(self, message):
+        return ", ".join(message.to_addresses)
+
+    @admin.display(description="status", ordering="priority")
+    def status(self, message):
+        deferred = message.priority == PRIORITY_DEFERRED
+        return "deferred: will be tried again" if deferred else "waiting"
+
+    @admin.action(description="Try sending the selected emails now", permissions=["view"])
+    def send_now(self, request, queryset):
+        queryset.update(priority=PRIORITY_MEDIUM)
+        engine.send_all(queryset)
+        self.message_user(request, "Tried: emails that went are no longer listed.")
+
+
+@admin.register(MessageLog)
+class OutboxLogAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipients", "when_attempted", "result", "log_message"]
+    list_filter = ["result"]
+    date_hierarchy = "when_attempted"
+    fields = ["subject", "recipients", "when_attempted", "result", "log_message"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="to")
+    def recipients(self, log):
+        return ", ".join(log.to_addresses)
+
+
+# Sign-in addresses (allauth), with their users joined rather than fetched row by row.
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class SignInAddressAdmin(EmailAddressAdmin):
+    list_select_related = ["user"]

@@ -192,8 +192,9 @@ MAILER_EMAIL_MAX_DEFERRED = 3
 MAILER_ERROR_HANDLER = "directory.outbox.defer_on_failure"
 # One worker per deployment; rows are locked while sent (PostgreSQL), no lock file is needed.
 MAILER_USE_FILE_LOCK = False
-# Sent emails are logged without their bodies: reset and sign-in links are not kept.
-MAILER_EMAIL_LOG_MESSAGE_DATA = False
+# What was sent or deferred is logged (the admin's "Outbox" shows subjects and recipients,
+# never bodies) and the log is deleted after this many days by the worker's daily round.
+OUTBOX_LOG_DAYS = envint("OUTBOX_LOG_DAYS", "7")
 EMAIL_TIMEOUT = 20
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")

@@ -5,7 +5,12 @@ import datetime
 import itertools
 import string
 
+import mailer
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -15,8 +20,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from mailer.models import Message, MessageLog
 
 from clinics.models import (
     Area,
@@ -151,10 +155,25 @@ def _enquiry():
     )
 
 
-def _backup_codes():
-    device = StaticDevice.objects.create(user=make_user(), name="Backup codes")
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=f"code{n}") for n in range(3))
-    return device
+def _authenticator():
+    user = make_user()
+    RecoveryCodes.activate(user)
+    return TOTP.activate(user, generate_totp_secret()).instance
+
+
+def _email_address():
+    user = make_user()
+    return EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+
+
+def _queued_email():
+    mailer.send_mail("Subject", "Body", None, [f"to{next(_n)}@example.com"])
+    return Message.objects.order_by("pk").last()
+
+
+def _logged_email():
+    message = _queued_email()
+    return MessageLog.objects.log(message, 1)
 
 
 def _price_band():
@@ -198,8 +217,10 @@ BUILDERS = {
     ),
     Enquiry: _enquiry,
     PriceBand: _price_band,
-    TOTPDevice: lambda: TOTPDevice.objects.create(user=make_user(), name="Authenticator app"),
-    StaticDevice: _backup_codes,
+    Authenticator: _authenticator,
+    EmailAddress: _email_address,
+    Message: _queued_email,
+    MessageLog: _logged_email,
 }
 
 REGISTERED = list(admin.site._registry)
@@ -232,8 +253,10 @@ CHANGELIST_QUERIES = {
     ClaimRequest: BASE,
     Enquiry: BASE + DATE_HIERARCHY,
     PriceBand: BASE,
-    TOTPDevice: BASE,  # its user joined
-    StaticDevice: BASE,
+    Authenticator: BASE,  # its user joined
+    EmailAddress: BASE,  # its user joined
+    Message: BASE + DATE_HIERARCHY,
+    MessageLog: BASE + DATE_HIERARCHY,
 }
 
 # Add and change forms. Every form costs the session and its user, and the model's content
@@ -271,9 +294,11 @@ CHANGE_FORM_QUERIES = {
     ClaimRequest: (3, 8),  # title: user, clinic; widgets: clinic, user
     Enquiry: (None, 5),  # title: clinic; read-only, as enquiries come from patients
     PriceBand: (3, 4),
-    # The user widget; secrets and backup codes are not shown (OTP_ADMIN_HIDE_SENSITIVE_DATA).
-    TOTPDevice: (3, 5),
-    StaticDevice: (3, 5),
+    # Read-only: secrets, recovery code seeds and email bodies are never shown.
+    Authenticator: (None, 5),  # title: the user
+    EmailAddress: (3, 5),  # the user widget
+    Message: (None, 4),
+    MessageLog: (None, 4),
 }
 
 

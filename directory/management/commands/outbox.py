@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from mailer import engine
-from mailer.models import Message
+from mailer.models import RESULT_FAILURE, RESULT_SUCCESS, Message, MessageLog
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +17,8 @@ class Command(BaseCommand):
     help = (
         "The site's background worker, started by `make run` and `make serve`: sends the "
         "emails waiting in the outbox every few seconds, tries deferred ones again every "
-        "OUTBOX_RETRY_SECONDS, and deletes old enquiries (purge_enquiries) once a day."
+        "OUTBOX_RETRY_SECONDS, and once a day deletes old enquiries (purge_enquiries) and "
+        "the log of emails older than OUTBOX_LOG_DAYS."
     )
 
     def add_arguments(self, parser):
@@ -39,6 +40,9 @@ class Command(BaseCommand):
             engine.send_all()
             if now >= next_purge:
                 call_command("purge_enquiries", stdout=self.stdout)
+                MessageLog.objects.purge_old_entries(
+                    settings.OUTBOX_LOG_DAYS, [RESULT_SUCCESS, RESULT_FAILURE]
+                )
                 next_purge = now + DAY_SECONDS
             if once:
                 return
