@@ -150,6 +150,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         f"{options.get('options', '')} "
         f"-c pg_trgm.strict_word_similarity_threshold={SEARCH_TYPO_SIMILARITY}"
     ).strip()
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Each transaction takes SQLite's write lock when it begins, so that a check and the
+    # write it guards (a clinic's photo quota) cannot interleave with another request's.
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -230,6 +234,9 @@ LISTING_HIDDEN_AFTER_MONTHS = envint("LISTING_HIDDEN_AFTER_MONTHS", "18")
 # Clinic photos (clinics/images.py). Checked before decoding; every photo is re-encoded.
 PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", str(10 * 1024 * 1024))
 PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", "40000000")
+# What decoding one photo may cost in memory, worked out from its header: 100 MB is 25 million
+# colour pixels of a PNG or WebP (a JPEG is decoded at a reduced scale, so costs far less).
+PHOTO_MAX_DECODE_MEGABYTES = envint("PHOTO_MAX_DECODE_MEGABYTES", "100")
 PHOTO_MAX_SIDE = 1600
 PHOTO_THUMBNAIL_SIDE = 480
 PHOTO_QUOTA_PER_CLINIC = envint("PHOTO_QUOTA_PER_CLINIC", "20")

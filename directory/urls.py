@@ -3,6 +3,7 @@ import re
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
+from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.static import serve
@@ -58,12 +59,17 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
 ]
 
+
+def serve_media(request, path):
+    """Photos: re-encoded JPEGs under server-chosen names, sent with nosniff. A path the file
+    system cannot even look up (a name too long, a NUL) is simply not found."""
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except (OSError, ValueError):
+        raise Http404("No such file.") from None
+
+
 if settings.SERVE_MEDIA:
-    # Photos are re-encoded JPEGs under server-chosen names, sent with nosniff.
     urlpatterns += [
-        re_path(
-            r"^{}(?P<path>.*)$".format(re.escape(settings.MEDIA_URL.lstrip("/"))),
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
+        re_path(r"^{}(?P<path>.*)$".format(re.escape(settings.MEDIA_URL.lstrip("/"))), serve_media)
     ]

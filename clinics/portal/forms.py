@@ -7,8 +7,10 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from clinics.forms import PostcodeField
@@ -179,6 +181,9 @@ InsurerRecognitionFormSet = inlineformset_factory(
 )
 
 
+QUOTA_REACHED = "This clinic already has as many photos as we keep. Delete one to add another."
+
+
 class PhotoUploadForm(forms.ModelForm):
     image = forms.FileField(
         label="Photo",
@@ -199,19 +204,26 @@ class PhotoUploadForm(forms.ModelForm):
 
     def clean_image(self):
         if self.clinic.photo_slots_left() < 1:
-            raise ValidationError(
-                "This clinic already has as many photos as we keep. Delete one to add another."
-            )
+            raise ValidationError(QUOTA_REACHED)
         self.processed = process_photo(self.cleaned_data["image"])
         return self.cleaned_data["image"]
 
     def save(self, commit=True):
-        photo = self.instance
-        photo.clinic = self.clinic
-        photo.order = self.clinic.photos.count()
-        photo.image.save(self.processed.full.name, self.processed.full, save=False)
-        photo.thumbnail.save(self.processed.thumbnail.name, self.processed.thumbnail, save=False)
-        photo.save()
+        """The photo, or None (with the error on the form) when the clinic's last slot was
+        taken meanwhile. The clinic's row is locked while counting and adding, so uploads
+        sent at once cannot each see the same free slot."""
+        with transaction.atomic():
+            clinic = Clinic.objects.select_for_update().get(pk=self.clinic.pk)
+            count = clinic.photos.count()
+            if count >= settings.PHOTO_QUOTA_PER_CLINIC:
+                self.add_error("image", QUOTA_REACHED)
+                return None
+            photo = self.instance
+            photo.clinic, photo.order = clinic, count
+            photo.image.save(self.processed.full.name, self.processed.full, save=False)
+            thumbnail = self.processed.thumbnail
+            photo.thumbnail.save(thumbnail.name, thumbnail, save=False)
+            photo.save()
         return photo
 
 
@@ -222,7 +234,23 @@ class PhotoForm(forms.ModelForm):
         labels = {"alt_text": "Description", "order": "Position"}
 
 
-PhotoFormSet = forms.modelformset_factory(ClinicPhoto, form=PhotoForm, extra=0)
+class BasePhotoFormSet(forms.BaseModelFormSet):
+    def clean(self):
+        # Photos come in through the upload form, which checks and re-encodes them: a POST
+        # with more rows than the clinic has photos (another tab deleted one, or a forged
+        # form) is refused as a whole, and extra rows are never created (edit_only).
+        super().clean()
+        if self.total_form_count() != self.initial_form_count():
+            raise ValidationError(
+                "Your photos changed since this page was opened (one was added or deleted). "
+                "Here they are as they are now: make your changes again.",
+                code="stale",
+            )
+
+
+PhotoFormSet = forms.modelformset_factory(
+    ClinicPhoto, form=PhotoForm, formset=BasePhotoFormSet, extra=0, edit_only=True
+)
 
 
 class InvitationForm(forms.Form):

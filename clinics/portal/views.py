@@ -68,11 +68,12 @@ def _get_membership(request, slug, owner=False):
     return membership
 
 
-def _render(request, template, membership, **context):
+def _render(request, template, membership, status=200, **context):
     return render(
         request,
         template,
         {"membership": membership, "clinic": membership.clinic, **context},
+        status=status,
     )
 
 
@@ -228,8 +229,7 @@ def photos(request, slug):
     existing = PhotoFormSet(queryset=clinic.photos.all(), prefix="photos")
     if request.method == "POST" and "upload-alt_text" in request.POST:
         upload = PhotoUploadForm(request.POST, request.FILES, clinic=clinic, prefix="upload")
-        if upload.is_valid():
-            upload.save()
+        if upload.is_valid() and upload.save() is not None:
             messages.success(request, "Photo added.")
             return redirect("portal:photos", slug)
     elif request.method == "POST":
@@ -238,6 +238,12 @@ def photos(request, slug):
             existing.save()
             messages.success(request, "Photos saved.")
             return redirect("portal:photos", slug)
+        if existing.non_form_errors():
+            # A malformed or out-of-date list: said plainly, with the photos as they are now.
+            messages.error(request, " ".join(existing.non_form_errors()))
+            fresh = PhotoFormSet(queryset=clinic.photos.all(), prefix="photos")
+            context = {"upload": upload, "existing": fresh, "title": "Photos"}
+            return _render(request, "portal/photos.html", membership, status=400, **context)
     return _render(
         request, "portal/photos.html", membership, upload=upload, existing=existing, title="Photos"
     )
