@@ -337,6 +337,9 @@ ENQUIRY_LIMIT_PER_EMAIL = envint("ENQUIRY_LIMIT_PER_EMAIL", "3")
 ENQUIRY_LIMIT_WINDOW_SECONDS = envint("ENQUIRY_LIMIT_WINDOW_SECONDS", "60")
 # A person takes longer than this to fill the form; a script does not.
 ENQUIRY_MIN_SECONDS = envint("ENQUIRY_MIN_SECONDS", "3")
+# ...and a form shown longer ago than this is sent again (its signed start time expires), so a
+# start time taken once cannot be replayed for ever.
+ENQUIRY_FORM_MAX_AGE_SECONDS = envint("ENQUIRY_FORM_MAX_AGE_SECONDS", "3600")
 # A clinic's typical reply time shows once it has answered this many in 90 days.
 ENQUIRY_RESPONSE_TIME_MIN_ANSWERED = 5
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("<slug:slug>/export.json", views.export, name="export"),
     path("<slug:slug>/enquiries/", views.enquiries, name="enquiries"),
     path("<slug:slug>/enquiries/<int:pk>/", views.enquiry, name="enquiry"),
+    path("<slug:slug>/enquiries/<int:pk>/read/", views.enquiry_read, name="enquiry-read"),
     path(
         "<slug:slug>/enquiries/<int:pk>/answered/",
         views.enquiry_answered,

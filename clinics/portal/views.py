@@ -18,7 +18,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinics.models import (
     ClaimRequest,
@@ -477,15 +477,25 @@ def enquiries(request, slug):
 
 @never_cache
 @login_required
+@require_GET
 def enquiry(request, slug, pk):
-    """Opening an enquiry marks it read (an idempotent note for the inbox, not a change a
-    patient or clinic relies on)."""
+    """An enquiry, as it came. Opening it changes nothing (a link previewer or a prefetching
+    browser opens pages too): it is marked read by the button, or by marking it answered."""
     membership = _get_membership(request, slug)
     item = get_object_or_404(
         membership.clinic.enquiries.select_related("treatment", "practitioner"), pk=pk
     )
-    item.mark_read()
     return _render(request, "portal/enquiry.html", membership, enquiry=item, title="Enquiry")
+
+
+@login_required
+@require_POST
+def enquiry_read(request, slug, pk):
+    membership = _get_membership(request, slug)
+    item = get_object_or_404(membership.clinic.enquiries, pk=pk)
+    item.mark_read()
+    messages.success(request, "Marked as read.")
+    return redirect("portal:enquiries", slug)
 
 
 @login_required
