@@ -279,7 +279,17 @@ class Command(BaseCommand):
             )
             for number in range(count)
         ]
-        result, practitioner_ids = sync_rows(Practitioner, [p.row for p in people], ["slug"])
+        # Each profile is kept by the first clinic the practitioner works at (its home).
+        rows = [
+            {
+                **p.row,
+                "home_clinic_id": clinic_id_by_number[p.clinic_numbers[0]]
+                if p.clinic_numbers
+                else None,
+            }
+            for p in people
+        ]
+        result, practitioner_ids = sync_rows(Practitioner, rows, ["slug"])
         self.report("Practitioners", result)
 
         def pid(person):
