@@ -6,11 +6,21 @@ queue, sent by `manage.py outbox`): sending stores the email and returns at once
 recipient gets an email of their own, so nobody sees who else was told.
 """
 
+import unicodedata
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+
+
+def normalise_address(value):
+    """An email address as accounts store and compare it: NFKC (so full-width 'ｓｔａｆｆ＠…'
+    and other compatibility look-alikes become the plain letters they stand for), trimmed,
+    lower case. Django normalises usernames with NFKC the same way; allauth only
+    lower-cases."""
+    return unicodedata.normalize("NFKC", value or "").strip().lower()
 
 
 def send(name, recipients, context):

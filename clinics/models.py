@@ -6,7 +6,6 @@ import datetime
 import logging
 import math
 import re
-import unicodedata
 import uuid
 from decimal import Decimal
 
@@ -535,6 +534,54 @@ class Clinic(models.Model):
     def photo_slots_left(self):
         return max(settings.PHOTO_QUOTA_PER_CLINIC - self.photos.count(), 0)
 
+    def listing_state(self, today=None):
+        """Whether this listing is in the search and, if not, why, for its dashboard:
+        {"state": one of awaiting_verification, not_verified (with "reason"), unpublished,
+        hidden, stale, listed; "months": since details were last confirmed (or the clinic
+        was added)}."""
+        today = today or timezone.localdate()
+        confirmed = self.details_confirmed_on or timezone.localtime(self.created_at).date()
+        months = (today.year - confirmed.year) * 12 + today.month - confirmed.month
+        months -= today.day < confirmed.day
+        state = {"months": months}
+        if self.verified_on is None:
+            latest = self.verification_requests.order_by("-created_at").first()
+            if latest is not None and latest.status == Decision.REFUSED:
+                return state | {"state": "not_verified", "reason": latest.reason}
+            return state | {"state": "awaiting_verification"}
+        if not self.is_published:
+            return state | {"state": "unpublished"}
+        if confirmed < months_ago(settings.LISTING_HIDDEN_AFTER_MONTHS, today):
+            return state | {"state": "hidden"}
+        if confirmed < months_ago(settings.LISTING_STALE_AFTER_MONTHS, today):
+            return state | {"state": "stale"}
+        return state | {"state": "listed"}
+
+    def checklist(self):
+        """What makes a listing complete, each with whether it is done and where to do it:
+        [(what, done, portal page name)]."""
+        priced = set(self.offers.values_list("treatment_id", flat=True))
+        practitioners = self.practitioners.all()
+        offered = Treatment.objects.filter(practitioners__in=practitioners).distinct()
+        unpriced = [t.name for t in offered if t.pk not in priced]
+        insured = practitioners.filter(insurer_recognitions__isnull=False).exists()
+        return [
+            ("A photo of the clinic", self.photos.exists(), "portal:photos"),
+            ("Opening hours", self.opening_hours.exists(), "portal:hours"),
+            (
+                "Prices for each treatment"
+                + (f" (none yet for {', '.join(unpriced)})" if unpriced else ""),
+                bool(priced) and not unpriced,
+                "portal:offers",
+            ),
+            (
+                "Practitioners, with their HCPC numbers",
+                practitioners.exists(),
+                "portal:practitioners",
+            ),
+            ("Insurers that recognise your practitioners", insured, "portal:practitioners"),
+        ]
+
     def owner_emails(self):
         return list(self.memberships.owners().values_list("user__email", flat=True))
 
@@ -962,6 +1009,17 @@ class StaffMembership(models.Model):
         return f"{self.user} ({self.get_role_display()}) at {self.clinic}"
 
 
+class InvitationQuerySet(models.QuerySet):
+    def usable(self):
+        cutoff = timezone.now() - datetime.timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+        return self.filter(accepted_at=None, created_at__gte=cutoff)
+
+    def waiting_for(self, user):
+        """Usable invitations sent to one of `user`'s verified addresses."""
+        verified = EmailAddress.objects.filter(user=user, verified=True).values("email")
+        return self.usable().filter(email__in=verified).select_related("clinic")
+
+
 class Invitation(models.Model):
     """An owner's invitation for a colleague to join a clinic's staff. The emailed link is
     signed and expires (INVITATION_MAX_AGE_DAYS); accepting it once uses it up."""
@@ -979,6 +1037,8 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -1004,7 +1064,7 @@ class Invitation(models.Model):
     def is_for(self, user):
         """Whether `user` may accept: only an account whose verified email is the address
         the invitation was sent to (compared as sign-in compares emails)."""
-        email = unicodedata.normalize("NFKC", self.email).strip().lower()
+        email = emails.normalise_address(self.email)
         return EmailAddress.objects.filter(user=user, email=email, verified=True).exists()
 
     def accept(self, user):

@@ -1,17 +1,9 @@
-import unicodedata
-
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from clinics import throttle
-
-
-def normalise_email(value):
-    """An email as we store and compare it: NFKC (so full-width 'ｓｔａｆｆ＠…' and other
-    compatibility look-alikes become the plain letters they stand for), trimmed, lower case.
-    Django normalises usernames with NFKC the same way; allauth only lower-cases."""
-    return unicodedata.normalize("NFKC", value or "").strip().lower()
+from clinics.emails import normalise_address as normalise_email
 
 
 def account_for_email(email):
