@@ -9,7 +9,6 @@ import sys
 
 import pytest
 import time_machine
-from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
@@ -93,9 +92,7 @@ def alice():
 
 
 def make_account(email, password, verified=True, **kwargs):
-    user = make_user(email=email, password=password, **kwargs)
-    EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
-    return user
+    return make_user(email=email, password=password, verified=verified, **kwargs)
 
 
 def sign_in(client, email, password, address="203.0.113.5"):

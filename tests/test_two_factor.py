@@ -8,7 +8,6 @@ import sys
 import time
 
 import pytest
-from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
@@ -33,9 +32,7 @@ def wrong_code(secret):
 
 
 def account(email="alice@example.com", **kwargs):
-    user = make_user(email=email, password=PASSWORD, **kwargs)
-    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
-    return user
+    return make_user(email=email, password=PASSWORD, **kwargs)
 
 
 def with_app(user):
@@ -269,8 +266,7 @@ def test_the_requirement_is_on_wherever_https_is():
 
 def test_clinic_staff_are_not_made_to_use_two_step_sign_in(client, settings):
     settings.ADMIN_REQUIRES_TWO_FACTOR = True
-    user = make_staff(make_clinic(), email="sam@example.com", password=PASSWORD)
-    EmailAddress.objects.create(user=user, email="sam@example.com", primary=True, verified=True)
+    make_staff(make_clinic(), email="sam@example.com", password=PASSWORD)
     password_step(client, "sam@example.com")
     assert client.get(reverse("portal:home")).status_code == 200
 
