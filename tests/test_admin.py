@@ -16,6 +16,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -26,17 +27,20 @@ from clinics.models import (
     Area,
     ClaimRequest,
     Clinic,
+    ClinicChange,
     ClinicPhoto,
     Enquiry,
     Insurer,
     InsurerRecognition,
     Invitation,
     Language,
+    ListingRequest,
     Offer,
     OpeningHours,
     OutwardCode,
     Practitioner,
     StaffMembership,
+    VerificationRequest,
 )
 from directory.models import PriceBand
 from tests.factories import (
@@ -216,6 +220,17 @@ BUILDERS = {
         clinic=make_clinic(), user=make_user(), role_at_clinic="Manager"
     ),
     Enquiry: _enquiry,
+    VerificationRequest: lambda: VerificationRequest.objects.create(
+        clinic=make_clinic(is_published=False), requested_by=make_user()
+    ),
+    ListingRequest: lambda: ListingRequest.objects.create(
+        practitioner=make_practitioner(clinics=[make_clinic()]),
+        clinic=make_clinic(),
+        requested_by=make_user(),
+    ),
+    ClinicChange: lambda: ClinicChange.objects.create(
+        clinic=make_clinic(), user=make_user(), label="Changed the prices"
+    ),
     PriceBand: _price_band,
     Authenticator: _authenticator,
     EmailAddress: _email_address,
@@ -252,6 +267,9 @@ CHANGELIST_QUERIES = {
     Invitation: BASE,
     ClaimRequest: BASE,
     Enquiry: BASE + DATE_HIERARCHY,
+    VerificationRequest: BASE,  # its clinic and requester joined
+    ListingRequest: BASE,  # the practitioner, their home clinic and the clinic joined
+    ClinicChange: BASE + DATE_HIERARCHY,
     PriceBand: BASE,
     Authenticator: BASE,  # its user joined
     EmailAddress: BASE,  # its user joined
@@ -282,9 +300,9 @@ CHANGE_FORM_QUERIES = {
     # Opening hours, offer, photo and staff rows; widgets: the area, the offer's treatment,
     # the member's user.
     Clinic: (3, 11),
-    # Languages, treatments and clinics chosen; insurer rows; widgets: the three lists and
-    # the one insurer row.
-    Practitioner: (3, 12),
+    # Languages, treatments and clinics chosen; insurer rows; widgets: the home clinic, the
+    # three lists and the one insurer row.
+    Practitioner: (3, 13),
     InsurerRecognition: (3, 8),  # title: practitioner, insurer; widgets: the same two
     Offer: (3, 8),  # title: treatment, clinic; widgets: clinic, treatment
     OpeningHours: (3, 5),  # the clinic widget
@@ -293,6 +311,10 @@ CHANGE_FORM_QUERIES = {
     Invitation: (3, 7),  # title: clinic; widgets: clinic, invited by
     ClaimRequest: (3, 8),  # title: user, clinic; widgets: clinic, user
     Enquiry: (None, 5),  # title: clinic; read-only, as enquiries come from patients
+    # The request with its clinic and requester; the clinic's practitioners to check.
+    VerificationRequest: (None, 5),
+    ListingRequest: (3, 9),  # title: practitioner, clinic; widgets: the same and the user
+    ClinicChange: (None, 6),  # title: the clinic; the clinic and the user shown
     PriceBand: (3, 4),
     # Read-only: secrets, recovery code seeds and email bodies are never shown.
     Authenticator: (None, 5),  # title: the user
@@ -540,8 +562,10 @@ def test_erasure_removes_every_enquiry_from_an_address(admin_client):
 def test_claims_are_approved_or_refused_in_the_admin(admin_client):
     yes = BUILDERS[ClaimRequest]()
     no = BUILDERS[ClaimRequest]()
-    assert run_action(admin_client, ClaimRequest, "approve", [yes.pk]) == ["1 claim(s) approved."]
-    assert run_action(admin_client, ClaimRequest, "refuse", [no.pk]) == ["1 claim(s) refused."]
+    approved = run_action(admin_client, ClaimRequest, "approve", [yes.pk])
+    assert approved == ["1 approved; each was told by email."]
+    refused = run_action(admin_client, ClaimRequest, "refuse", [no.pk])
+    assert refused == ["1 refused; each was told by email."]
     yes.refresh_from_db()
     no.refresh_from_db()
     assert (yes.status, no.status) == ("approved", "refused")
@@ -580,3 +604,30 @@ def test_an_admin_change_is_recorded_and_can_be_put_back(admin_client):
     assert response.status_code == 302
     clinic.refresh_from_db()
     assert clinic.name == "Original name"
+
+
+def test_the_verification_queue_shows_what_to_check_and_takes_a_decision(
+    admin_client, django_capture_on_commit_callbacks
+):
+    request = BUILDERS[VerificationRequest]()
+    clinic = request.clinic
+    clinic.website = "https://clinic.example"
+    clinic.save()
+    make_practitioner(clinics=[clinic], hcpc_number="PH123456")
+    url = admin_url(VerificationRequest, "change", request.pk)
+    page = admin_client.get(url).content.decode()
+    assert "https://www.hcpc-uk.org/check-the-register/?query=PH123456" in page
+    assert "https://clinic.example" in page and clinic.postcode in page
+    assert 'href="/admin/' in page
+
+    response = admin_client.post(url, {"decision": "refuse", "reason": ""})
+    assert response.status_code == 200
+    assert "Say why, for the clinic to read and put right." in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, {"decision": "approve", "reason": ""})
+    assert response.status_code == 302
+    clinic.refresh_from_db()
+    assert clinic.is_published and clinic.verified_on == timezone.localdate()
+    assert [m.to for m in mail.outbox] == [[request.requested_by.email]]
+    pending = admin_client.get(admin_url(VerificationRequest, "changelist") + "?status=pending")
+    assert list(pending.context["cl"].result_list) == []
