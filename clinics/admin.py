@@ -5,6 +5,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinics.models import (
@@ -483,7 +484,7 @@ class VerificationRequestAdmin(admin.ModelAdmin):
         if not people:
             return "None added yet."
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),
             '{} {}: <a href="{}" rel="noopener noreferrer" target="_blank">{}</a>{}',
             (
                 (
