@@ -1464,10 +1464,18 @@ class Enquiry(models.Model):
         for health information. They go into the outbox, so a mail server that is down
         delays them but loses nothing and slows no page."""
         clinic = self.clinic
-        emails.send("enquiry_sent", [self.email], {"clinic": clinic})
         staff = clinic.staff_emails()
-        recipients = sorted({email for email in [clinic.email, *staff] if email})
-        emails.send("enquiry_received", recipients, {"clinic": clinic, "enquiry": self})
+        clinic_recipients = sorted({email for email in [clinic.email, *staff] if email})
+        for template, recipients in [
+            ("enquiry_sent", [self.email]),
+            ("enquiry_received", clinic_recipients),
+        ]:
+            try:
+                emails.send(template, recipients, {"clinic": clinic, "enquiry": self})
+            except Exception as exc:  # the enquiry is stored: it must survive any mail failure
+                logger.error(
+                    "Enquiry %s: an email could not be sent (%s)", self.pk, type(exc).__name__
+                )
 
     def mark_answered(self):
         now = timezone.now()
