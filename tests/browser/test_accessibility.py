@@ -22,13 +22,16 @@ PUBLIC_PAGES = {
     "condition": "/conditions/neck-pain/",
     "costs": "/costs/",
     "sign-in": "/accounts/login/",
-    "password-reset": "/accounts/password_reset/",
+    "sign-up": "/accounts/signup/",
+    "password-reset": "/accounts/password/reset/",
+    "password-reset-sent": "/accounts/password/reset/done/",
 }
 
 PORTAL_PAGES = [
     "", "details/", "hours/", "prices/", "practitioners/", "practitioners/add/", "photos/",
     "team/", "history/", "enquiries/",
 ]  # fmt: skip
+ACCOUNT_PAGES = ["/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]
 
 
 def check(page, url, name):
@@ -72,7 +75,7 @@ def sign_in_as(page, live_server, user):
 
 @pytest.mark.parametrize("path", PORTAL_PAGES)
 def test_portal_page_has_no_violations(page, live_server, demo, path):
-    staff = get_user_model().objects.get(username="staff")
+    staff = get_user_model().objects.get(email="staff@demo.example")
     membership = StaffMembership.objects.filter(user=staff, role="owner").select_related("clinic")
     clinic = membership.get().clinic
     Enquiry.objects.create(
@@ -88,7 +91,7 @@ def test_portal_page_has_no_violations(page, live_server, demo, path):
 
 
 def test_portal_home_and_enquiry_have_no_violations(page, live_server, demo):
-    staff = get_user_model().objects.get(username="staff")
+    staff = get_user_model().objects.get(email="staff@demo.example")
     sign_in_as(page, live_server, staff)
     check(page, f"{live_server.url}/portal/", "portal-home")
     clinic = staff.clinic_memberships.first().clinic
@@ -97,3 +100,9 @@ def test_portal_home_and_enquiry_have_no_violations(page, live_server, demo):
         consent_given_at="2026-11-01T10:00Z",
     )  # fmt: skip
     check(page, f"{live_server.url}/portal/{clinic.slug}/enquiries/{enquiry.pk}/", "portal-enquiry")
+
+
+@pytest.mark.parametrize("path", ACCOUNT_PAGES)
+def test_account_page_has_no_violations(page, live_server, demo, path):
+    sign_in_as(page, live_server, get_user_model().objects.get(email="staff@demo.example"))
+    check(page, live_server.url + path, "account-" + path.strip("/").replace("/", "-"))
