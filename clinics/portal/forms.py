@@ -30,6 +30,9 @@ from clinics.postcodes import normalise_postcode
 
 def _helper(submit_label):
     helper = FormHelper()
+    # The server checks and says what is wrong; browsers' own checks would refuse what it
+    # accepts (a website typed without https://).
+    helper.attrs = {"novalidate": ""}
     helper.add_input(Submit("save", submit_label, css_class="btn-primary"))
     return helper
 
@@ -286,7 +289,7 @@ class PhotoUploadForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.clinic = clinic
         self.helper = _helper("Upload photo")
-        self.helper.attrs = {"enctype": "multipart/form-data"}
+        self.helper.attrs = {"enctype": "multipart/form-data", "novalidate": ""}
 
     def clean_image(self):
         if self.clinic.photo_slots_left() < 1:

@@ -19,6 +19,7 @@ class LoginForm(allauth_forms.LoginForm):
 
     def __init__(self, *args, data=None, **kwargs):
         super().__init__(*args, data=_normalised(data, "login"), **kwargs)
+        self.fields["password"].help_text = ""  # the page links to the reset itself
 
 
 class SignupForm(allauth_forms.SignupForm):
