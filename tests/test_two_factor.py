@@ -3,6 +3,7 @@ for clinic staff, required for admins wherever ADMIN_REQUIRES_TWO_FACTOR is on. 
 the attack it stands against."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -287,3 +288,14 @@ def test_the_admin_never_shows_a_secret_and_names_its_sections_for_people(
         page = client.get(f"/admin/mfa/authenticator/{authenticator.pk}/change/").content.decode()
         assert secret not in page and codes[0] not in page
         assert authenticator.data.get("seed", "not-there") not in page
+
+
+def test_passkeys_and_security_keys_can_be_added_with_no_inline_script(client, alice):
+    """Passkeys (WebAuthn) need JavaScript, served as files: the page's only script blocks
+    are files or JSON data, so the CSP without 'unsafe-inline' holds."""
+    password_step(client)
+    reauthenticate(client)
+    response = client.get(reverse("mfa_add_webauthn"))
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    for tag in re.findall(r"<script[^>]*>", response.content.decode()):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
