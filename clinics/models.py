@@ -1091,7 +1091,32 @@ class Decision(models.TextChoices):
     REFUSED = "refused", "Refused"
 
 
-class ClaimRequest(models.Model):
+class DecisionQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=Decision.PENDING)
+
+
+class DecidedRequest(models.Model):
+    """What every request that someone decides has: its status, who decided and when."""
+
+    status = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def _decide(self, status, decider, *fields):
+        self.status, self.decided_by, self.decided_at = status, decider, timezone.now()
+        self.save(update_fields=["status", "decided_by", "decided_at", *fields])
+
+
+class ClaimRequest(DecidedRequest):
     """Someone asks to manage a published listing. A listing with owners: its owners decide
     (an admin can too). A listing without staff: an admin decides. The claimant is told by
     email either way."""
@@ -1106,15 +1131,9 @@ class ClaimRequest(models.Model):
         "your role at the clinic", max_length=100, help_text="For example: practice manager."
     )
     message = models.TextField(blank=True, help_text="Anything that helps us check you work there.")
-    status = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
     reason = models.TextField(
         blank=True, help_text="Why it was refused, if it was: sent to the person who asked."
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -1160,17 +1179,8 @@ class ClaimRequest(models.Model):
             self._decide(Decision.REFUSED, decider, "reason")
             emails.send_on_commit("claim_decided", [self.user.email], {"claim": self})
 
-    def _decide(self, status, decider, *fields):
-        self.status, self.decided_by, self.decided_at = status, decider, timezone.now()
-        self.save(update_fields=["status", "decided_at", "decided_by", *fields])
 
-
-class VerificationRequestQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(status=Decision.PENDING)
-
-
-class VerificationRequest(models.Model):
+class VerificationRequest(DecidedRequest):
     """A clinic added in the portal asks to be checked and published; an admin decides, and
     whoever asked is told by email either way."""
 
@@ -1180,18 +1190,10 @@ class VerificationRequest(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    status = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
     reason = models.TextField(
         blank=True,
         help_text="Why it was refused: sent to the clinic, who can fix it and ask again.",
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = VerificationRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
@@ -1231,10 +1233,6 @@ class VerificationRequest(models.Model):
             self._decide(Decision.REFUSED, admin_user, "reason")
             self._tell("clinic_not_verified")
 
-    def _decide(self, status, admin_user, *fields):
-        self.status, self.decided_by, self.decided_at = status, admin_user, timezone.now()
-        self.save(update_fields=["status", "decided_by", "decided_at", *fields])
-
     def _tell(self, template):
         recipients = {self.requested_by.email} if self.requested_by else set()
         recipients |= set(self.clinic.owner_emails())
@@ -1243,12 +1241,7 @@ class VerificationRequest(models.Model):
         )
 
 
-class ListingRequestQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(status=Decision.PENDING)
-
-
-class ListingRequest(models.Model):
+class ListingRequest(DecidedRequest):
     """A clinic asks to list a practitioner whose profile another clinic keeps (their home
     clinic). The home clinic's staff decide, or an admin when the profile has no home."""
 
@@ -1259,14 +1252,6 @@ class ListingRequest(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    status = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ListingRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
@@ -1308,10 +1293,6 @@ class ListingRequest(models.Model):
         with transaction.atomic():
             self._decide(Decision.REFUSED, user)
             self._tell()
-
-    def _decide(self, status, user):
-        self.status, self.decided_by, self.decided_at = status, user, timezone.now()
-        self.save(update_fields=["status", "decided_by", "decided_at"])
 
     def _tell(self):
         recipients = [self.requested_by.email] if self.requested_by else []
