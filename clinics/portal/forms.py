@@ -173,8 +173,9 @@ class OfferForm(forms.ModelForm):
         super().full_clean()
         for name in self.errors:
             if name in self.fields:
-                self.fields[name].widget.attrs["aria-invalid"] = "true"
-                self.fields[name].widget.attrs["class"] += " is-invalid"
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
 
     def save(self, commit=True):
         self.instance.price_pence = int(self.cleaned_data["price"] * 100)
@@ -329,7 +330,9 @@ class BasePhotoFormSet(forms.BaseModelFormSet):
         # with more rows than the clinic has photos (another tab deleted one, or a forged
         # form) is refused as a whole, and extra rows are never created (edit_only).
         super().clean()
-        if self.total_form_count() != self.initial_form_count():
+        if self.total_form_count() != self.initial_form_count() or self.initial_form_count() != len(
+            self.get_queryset()
+        ):
             raise ValidationError(
                 "Your photos changed since this page was opened (one was added or deleted). "
                 "Here they are as they are now: make your changes again.",

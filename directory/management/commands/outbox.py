@@ -27,23 +27,31 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, once=False, **options):
-        next_retry = next_purge = 0.0
+        self.next_retry = self.next_purge = 0.0
         while True:
             # A worker lives for weeks: reconnect if the database closed the connection.
             close_old_connections()
-            now = time.monotonic()
-            if now >= next_retry:
-                retried = Message.objects.retry_deferred()
-                if retried:
-                    logger.info("Trying %s deferred email(s) again", retried)
-                next_retry = now + settings.OUTBOX_RETRY_SECONDS
-            engine.send_all()
-            if now >= next_purge:
-                call_command("purge_enquiries", stdout=self.stdout)
-                MessageLog.objects.purge_old_entries(
-                    settings.OUTBOX_LOG_DAYS, [RESULT_SUCCESS, RESULT_FAILURE]
-                )
-                next_purge = now + DAY_SECONDS
+            try:
+                self.round(time.monotonic())
+            except Exception:
+                if once:
+                    raise
+                # A database that is busy or briefly away: the next round tries again.
+                logger.exception("Outbox round failed; trying again shortly")
             if once:
                 return
             time.sleep(settings.MAILER_EMPTY_QUEUE_SLEEP)
+
+    def round(self, now):
+        if now >= self.next_retry:
+            retried = Message.objects.retry_deferred()
+            if retried:
+                logger.info("Trying %s deferred email(s) again", retried)
+            self.next_retry = now + settings.OUTBOX_RETRY_SECONDS
+        engine.send_all()
+        if now >= self.next_purge:
+            call_command("purge_enquiries", stdout=self.stdout)
+            MessageLog.objects.purge_old_entries(
+                settings.OUTBOX_LOG_DAYS, [RESULT_SUCCESS, RESULT_FAILURE]
+            )
+            self.next_purge = now + DAY_SECONDS
