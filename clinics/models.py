@@ -544,12 +544,12 @@ class Clinic(models.Model):
         months = (today.year - confirmed.year) * 12 + today.month - confirmed.month
         months -= today.day < confirmed.day
         state = {"months": months}
-        if self.verified_on is None:
+        if not self.is_published:
             latest = self.verification_requests.order_by("-created_at").first()
             if latest is not None and latest.status == Decision.REFUSED:
                 return state | {"state": "not_verified", "reason": latest.reason}
-            return state | {"state": "awaiting_verification"}
-        if not self.is_published:
+            if self.verified_on is None or (latest and latest.status == Decision.PENDING):
+                return state | {"state": "awaiting_verification"}
             return state | {"state": "unpublished"}
         if confirmed < months_ago(settings.LISTING_HIDDEN_AFTER_MONTHS, today):
             return state | {"state": "hidden"}

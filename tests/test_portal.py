@@ -723,3 +723,55 @@ def test_a_clinic_downloads_all_of_its_own_data(world):
     assert data["photos"][0]["alt_text"] == "Reception"
     assert data["enquiries"][0]["message"] == "Sore knee"
     assert "Clinic B" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("published", "verified", "confirmed_days_ago", "state"),
+    [
+        (False, False, 0, "awaiting_verification"),
+        (False, True, 0, "unpublished"),
+        (True, False, 10, "listed"),  # listed before verification was asked of new clinics
+        (True, True, 400, "stale"),
+        (True, True, 600, "hidden"),
+    ],
+)
+def test_the_dashboard_says_whether_the_listing_is_in_the_search_and_why_not(
+    world, published, verified, confirmed_days_ago, state
+):
+    clinic = world["a"]
+    clinic.is_published = published
+    clinic.verified_on = timezone.localdate() if verified else None
+    clinic.details_confirmed_on = timezone.localdate() - datetime.timedelta(confirmed_days_ago)
+    clinic.save()
+    assert clinic.listing_state()["state"] == state
+    page = signed_in(world["alice"]).get(reverse("portal:dashboard", args=["clinic-a"]))
+    text = page.content.decode()
+    expected = {
+        "awaiting_verification": "waiting for us to verify the clinic",
+        "unpublished": "we have unpublished the listing",
+        "listed": "In the search.",
+        "stale": "shown after other clinics",
+        "hidden": "Not in the search: you have not confirmed your details for 19 months",
+    }[state]
+    assert expected in text
+    if state in ("stale", "hidden", "listed"):
+        assert "Yes, details and prices are correct" in text
+
+
+def test_the_dashboard_counts_unread_enquiries_and_the_oldest_waiting(world):
+    from clinics.models import Enquiry
+
+    for days in (3, 1):
+        enquiry = Enquiry.objects.create(
+            clinic=world["a"], name="Pat", email="pat@example.com", message="Knee",
+            consent_given_at=timezone.now(),
+        )  # fmt: skip
+        Enquiry.objects.filter(pk=enquiry.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=days)
+        )
+    page = signed_in(world["alice"]).get(reverse("portal:dashboard", args=["clinic-a"]))
+    text = page.content.decode()
+    assert "2 unread enquiries" in text and "3\xa0days" in text
+    checklist = {what[:10]: done for what, done, _ in page.context["checklist"]}
+    assert checklist["A photo of"] and checklist["Opening ho"] and checklist["Practition"]
+    assert not checklist["Insurers t"]

@@ -158,7 +158,10 @@ def entries(clinic):
                          "when": record.history_date, "lines": []},
                     )  # fmt: skip
                 entry["lines"] += lines
-    shown = [entry for entry in [*by_tag.values(), *outside.values()] if entry["lines"]]
+    # Every action is shown, even one whose changes say nothing more than its label (a
+    # practitioner taken off the list); changes made elsewhere only when they changed
+    # something.
+    shown = [*by_tag.values(), *(entry for entry in outside.values() if entry["lines"])]
     for entry in shown:
         entry["lines"] = _collapse(entry["lines"])
     shown.sort(key=lambda entry: entry["when"], reverse=True)
