@@ -82,8 +82,11 @@ class WeekHoursForm(forms.Form):
         by_day = {}
         for hours in self.existing:
             by_day.setdefault(hours.weekday, []).append(hours)
+        # Two times a day are shown; a third (entered in the admin) is kept as it is.
+        self.shown = set()
         for day in OpeningHours.Weekday:
             intervals = sorted(by_day.get(day.value, []), key=lambda h: h.opens)
+            self.shown.update((h.weekday, h.opens, h.closes) for h in intervals[:2])
             times = [t for h in intervals[:2] for t in (h.opens, h.closes)]
             for (slot, label), value in itertools.zip_longest(self.SLOTS, times):
                 self.fields[f"{day.value}-{slot}"] = forms.TimeField(
@@ -139,7 +142,7 @@ class WeekHoursForm(forms.Form):
         have = {(h.weekday, h.opens, h.closes): h for h in self.existing}
         with transaction.atomic():
             for key, hours in have.items():
-                if key not in wanted:
+                if key in self.shown and key not in wanted:
                     hours.delete()
             for weekday, opens, closes in sorted(wanted - have.keys()):
                 OpeningHours.objects.create(
