@@ -134,7 +134,18 @@ class EnquiryForm(forms.ModelForm):
     def clean_started(self):
         signer = signing.TimestampSigner(salt=self.SIGNING_SALT)
         try:
-            started = float(signer.unsign(self.cleaned_data["started"]))
+            started = float(
+                signer.unsign(
+                    self.cleaned_data["started"], max_age=settings.ENQUIRY_FORM_MAX_AGE_SECONDS
+                )
+            )
+        except signing.SignatureExpired:
+            # A real person who left the page open: told so, with what they typed kept and
+            # a fresh start time. A script replaying an old token gets no further.
+            raise forms.ValidationError(
+                "This form was open for a long time. Please check your message and send it again.",
+                code="expired",
+            ) from None
         except (signing.BadSignature, ValueError):
             raise forms.ValidationError("Please send the form again.", code="bad_start") from None
         if time.time() - started < settings.ENQUIRY_MIN_SECONDS:

@@ -1,26 +1,30 @@
 """Where treatments are offered: London's areas, clinics, practitioners, their prices and staff."""
 
 import contextlib
+import contextvars
 import datetime
 import logging
 import re
 import uuid
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_update_with_history
 
+from clinics import emails
 from clinics.geo import miles_between
 from clinics.postcodes import (
     NORMALISED_POSTCODE_REGEX,
@@ -511,6 +515,60 @@ class Clinic(models.Model):
     def photo_slots_left(self):
         return max(settings.PHOTO_QUOTA_PER_CLINIC - self.photos.count(), 0)
 
+    def listing_state(self, today=None):
+        """Whether this listing is in the search and, if not, why, for its dashboard:
+        {"state": one of awaiting_verification, not_verified (with "reason"), unpublished,
+        hidden, stale, listed; "months": since details were last confirmed (or the clinic
+        was added)}."""
+        today = today or timezone.localdate()
+        confirmed = self.details_confirmed_on or timezone.localtime(self.created_at).date()
+        months = (today.year - confirmed.year) * 12 + today.month - confirmed.month
+        months -= today.day < confirmed.day
+        state = {"months": months}
+        if not self.is_published:
+            latest = self.verification_requests.order_by("-created_at").first()
+            if latest is not None and latest.status == Decision.REFUSED:
+                return state | {"state": "not_verified", "reason": latest.reason}
+            if self.verified_on is None or (latest and latest.status == Decision.PENDING):
+                return state | {"state": "awaiting_verification"}
+            return state | {"state": "unpublished"}
+        if confirmed < months_ago(settings.LISTING_HIDDEN_AFTER_MONTHS, today):
+            return state | {"state": "hidden"}
+        if confirmed < months_ago(settings.LISTING_STALE_AFTER_MONTHS, today):
+            return state | {"state": "stale"}
+        return state | {"state": "listed"}
+
+    def checklist(self):
+        """What makes a listing complete, each with whether it is done and where to do it:
+        [(what, done, portal page name)]."""
+        priced = set(self.offers.values_list("treatment_id", flat=True))
+        practitioners = self.practitioners.all()
+        offered = Treatment.objects.filter(practitioners__in=practitioners).distinct()
+        unpriced = [t.name for t in offered if t.pk not in priced]
+        insured = practitioners.filter(insurer_recognitions__isnull=False).exists()
+        return [
+            ("A photo of the clinic", self.photos.exists(), "portal:photos"),
+            ("Opening hours", self.opening_hours.exists(), "portal:hours"),
+            (
+                "Prices for each treatment"
+                + (f" (none yet for {', '.join(unpriced)})" if unpriced else ""),
+                bool(priced) and not unpriced,
+                "portal:offers",
+            ),
+            (
+                "Practitioners, with their HCPC numbers",
+                practitioners.exists(),
+                "portal:practitioners",
+            ),
+            ("Insurers that recognise your practitioners", insured, "portal:practitioners"),
+        ]
+
+    def owner_emails(self):
+        return list(self.memberships.owners().values_list("user__email", flat=True))
+
+    def staff_emails(self):
+        return list(self.memberships.values_list("user__email", flat=True))
+
     def export_data(self):
         """All of this clinic's own data as plain JSON-ready values, for the clinic to keep."""
         fields = [
@@ -594,8 +652,11 @@ class Clinic(models.Model):
         offers = list(self.offers.all())
         for offer in offers:
             offer.price_confirmed_on = today
-        # With history, so the audit shows each price being confirmed.
-        bulk_update_with_history(offers, Offer, ["price_confirmed_on"])
+        # With history, so the audit shows each price being confirmed (as part of the same
+        # action, when one is being recorded).
+        bulk_update_with_history(
+            offers, Offer, ["price_confirmed_on"], default_change_reason=current_change_reason()
+        )
 
 
 class OpeningHours(models.Model):
@@ -695,6 +756,16 @@ class Practitioner(models.Model):
     photo = models.ImageField(upload_to="practitioners/", blank=True)
     treatments = models.ManyToManyField(Treatment, blank=True, related_name="practitioners")
     clinics = models.ManyToManyField(Clinic, blank=True, related_name="practitioners")
+    home_clinic = models.ForeignKey(
+        Clinic,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="home_practitioners",
+        help_text="The clinic whose staff keep this profile (name, HCPC number, bio, languages, "
+        "insurers). Other clinics list the practitioner only with its approval, or an "
+        "admin's. Empty: only admins edit the profile.",
+    )
     insurers = models.ManyToManyField(
         Insurer, through="InsurerRecognition", blank=True, related_name="practitioners"
     )
@@ -744,6 +815,14 @@ class Practitioner(models.Model):
         return self.hcpc_checked_on is not None
 
     is_registration_checked.boolean = True
+
+    def is_kept_by(self, clinic):
+        """Whether `clinic`'s staff may change this profile: only its home clinic's may."""
+        return self.home_clinic_id is not None and self.home_clinic_id == clinic.pk
+
+    def hcpc_register_url(self):
+        """The HCPC's public register, where an admin checks the number (a search page)."""
+        return f"https://www.hcpc-uk.org/check-the-register/?query={self.hcpc_number}"
 
 
 class InsurerRecognition(models.Model):
@@ -944,6 +1023,17 @@ class StaffMembership(models.Model):
         return f"{self.user} ({self.get_role_display()}) at {self.clinic}"
 
 
+class InvitationQuerySet(models.QuerySet):
+    def usable(self):
+        cutoff = timezone.now() - datetime.timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+        return self.filter(accepted_at=None, created_at__gte=cutoff)
+
+    def waiting_for(self, user):
+        """Usable invitations sent to one of `user`'s verified addresses."""
+        verified = EmailAddress.objects.filter(user=user, verified=True).values("email")
+        return self.usable().filter(email__in=verified).select_related("clinic")
+
+
 class Invitation(models.Model):
     """An owner's invitation for a colleague to join a clinic's staff. The emailed link is
     signed and expires (INVITATION_MAX_AGE_DAYS); accepting it once uses it up."""
@@ -961,6 +1051,8 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -983,9 +1075,18 @@ class Invitation(models.Model):
             return None
         return cls.objects.select_related("clinic").filter(pk=pk, accepted_at=None).first()
 
+    def is_for(self, user):
+        """Whether `user` may accept: only an account whose verified email is the address
+        the invitation was sent to (compared as sign-in compares emails)."""
+        email = emails.normalise_address(self.email)
+        return EmailAddress.objects.filter(user=user, email=email, verified=True).exists()
+
     def accept(self, user):
-        """Make `user` a member with the invited role. Atomic and once only: a second accept
-        of the same invitation (a double click, a replayed link) changes nothing."""
+        """Make `user` a member with the invited role, if the invitation is for them (see
+        is_for). Atomic and once only: a second accept of the same invitation (a double
+        click, a replayed link) changes nothing."""
+        if not self.is_for(user):
+            return None
         with transaction.atomic():
             used = Invitation.objects.filter(pk=self.pk, accepted_at=None).update(
                 accepted_at=timezone.now(), accepted_by=user
@@ -998,13 +1099,43 @@ class Invitation(models.Model):
         return membership
 
 
-class ClaimRequest(models.Model):
-    """Someone asks to manage a listing that has no staff yet; an admin decides."""
+class Decision(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for a decision"
-        APPROVED = "approved", "Approved"
-        REFUSED = "refused", "Refused"
+
+class DecisionQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=Decision.PENDING)
+
+
+class DecidedRequest(models.Model):
+    """What every request that someone decides has: its status, who decided and when."""
+
+    status = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def _decide(self, status, decider, *fields):
+        self.status, self.decided_by, self.decided_at = status, decider, timezone.now()
+        self.save(update_fields=["status", "decided_by", "decided_at", *fields])
+
+
+class ClaimRequest(DecidedRequest):
+    """Someone asks to manage a published listing. A listing with owners: its owners decide
+    (an admin can too). A listing without staff: an admin decides. The claimant is told by
+    email either way."""
+
+    Status = Decision
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="claims")
     user = models.ForeignKey(
@@ -1014,12 +1145,9 @@ class ClaimRequest(models.Model):
         "your role at the clinic", max_length=100, help_text="For example: practice manager."
     )
     message = models.TextField(blank=True, help_text="Anything that helps us check you work there.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    reason = models.TextField(
+        blank=True, help_text="Why it was refused, if it was: sent to the person who asked."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -1035,22 +1163,214 @@ class ClaimRequest(models.Model):
     def __str__(self):
         return f"{self.user} claims {self.clinic}"
 
-    def approve(self, admin_user):
-        """Grant ownership, if the clinic still has no staff."""
-        with transaction.atomic():
-            self.status = self.Status.APPROVED
-            self.decided_at = timezone.now()
-            self.decided_by = admin_user
-            self.save(update_fields=["status", "decided_at", "decided_by"])
-            StaffMembership.objects.get_or_create(
-                user=self.user, clinic=self.clinic, defaults={"role": StaffMembership.Role.OWNER}
-            )
+    def goes_to_owners(self):
+        return self.clinic.memberships.owners().exists()
 
-    def refuse(self, admin_user):
-        self.status = self.Status.REFUSED
-        self.decided_at = timezone.now()
-        self.decided_by = admin_user
-        self.save(update_fields=["status", "decided_at", "decided_by"])
+    def submitted(self):
+        """Tell whoever decides: the clinic's owners, if it has any (admins see the queue)."""
+        owners = self.clinic.owner_emails()
+        if owners:
+            emails.send_on_commit("claim_to_owners", owners, {"claim": self})
+
+    def approve(self, decider):
+        """Let the claimant in: as an owner of a listing nobody manages, as an editor of one
+        whose owners (or an admin on their behalf) approved."""
+        with transaction.atomic():
+            role = (
+                StaffMembership.Role.EDITOR
+                if self.clinic.memberships.owners().exists()
+                else StaffMembership.Role.OWNER
+            )
+            self._decide(Decision.APPROVED, decider)
+            StaffMembership.objects.get_or_create(
+                user=self.user, clinic=self.clinic, defaults={"role": role}
+            )
+            emails.send_on_commit("claim_decided", [self.user.email], {"claim": self})
+
+    def refuse(self, decider, reason=""):
+        with transaction.atomic():
+            self.reason = reason
+            self._decide(Decision.REFUSED, decider, "reason")
+            emails.send_on_commit("claim_decided", [self.user.email], {"claim": self})
+
+
+class VerificationRequest(DecidedRequest):
+    """A clinic added in the portal asks to be checked and published; an admin decides, and
+    whoever asked is told by email either way."""
+
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="verification_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.TextField(
+        blank=True,
+        help_text="Why it was refused: sent to the clinic, who can fix it and ask again.",
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic"],
+                condition=Q(status="pending"),
+                name="verification_one_pending_per_clinic",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(reason=""),
+                name="verification_refusal_has_reason",
+                violation_error_message="Say why, for the clinic to read.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Verify {self.clinic}"
+
+    def approve(self, admin_user):
+        """Verify and publish the clinic, and tell whoever asked."""
+        today = timezone.localdate()
+        with transaction.atomic():
+            self._decide(Decision.APPROVED, admin_user)
+            clinic = self.clinic
+            clinic.verified_on = today
+            clinic.is_published = True
+            clinic.details_confirmed_on = clinic.details_confirmed_on or today
+            clinic.save(
+                update_fields=["verified_on", "is_published", "details_confirmed_on", "updated_at"]
+            )
+            self._tell("clinic_verified")
+
+    def refuse(self, admin_user, reason):
+        with transaction.atomic():
+            self.reason = reason
+            self._decide(Decision.REFUSED, admin_user, "reason")
+            self._tell("clinic_not_verified")
+
+    def _tell(self, template):
+        recipients = {self.requested_by.email} if self.requested_by else set()
+        recipients |= set(self.clinic.owner_emails())
+        emails.send_on_commit(
+            template, sorted(recipients), {"request": self, "clinic": self.clinic}
+        )
+
+
+class ListingRequest(DecidedRequest):
+    """A clinic asks to list a practitioner whose profile another clinic keeps (their home
+    clinic). The home clinic's staff decide, or an admin when the profile has no home."""
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="listing_requests"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="listing_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner", "clinic"],
+                condition=Q(status="pending"),
+                name="listing_request_one_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.clinic} asks to list {self.practitioner}"
+
+    @classmethod
+    def ask(cls, practitioner, clinic, user):
+        """The pending request (made now, or earlier), its home clinic's staff told by email."""
+        request, created = cls.objects.get_or_create(
+            practitioner=practitioner,
+            clinic=clinic,
+            status=Decision.PENDING,
+            defaults={"requested_by": user},
+        )
+        if created and practitioner.home_clinic_id:
+            emails.send_on_commit(
+                "listing_requested",
+                practitioner.home_clinic.staff_emails(),
+                {"request": request, "home": practitioner.home_clinic},
+            )
+        return request
+
+    def approve(self, user):
+        with transaction.atomic():
+            self._decide(Decision.APPROVED, user)
+            self.practitioner.clinics.add(self.clinic)
+            self._tell()
+
+    def refuse(self, user):
+        with transaction.atomic():
+            self._decide(Decision.REFUSED, user)
+            self._tell()
+
+    def _tell(self):
+        recipients = [self.requested_by.email] if self.requested_by else []
+        emails.send_on_commit("listing_decided", recipients, {"request": self})
+
+
+_change = contextvars.ContextVar("clinic_change", default=None)
+
+
+def current_change_reason():
+    """The history tag of the action being recorded (ClinicChange.recording), or None."""
+    change = _change.get()
+    return change.tag if change else None
+
+
+class ClinicChange(models.Model):
+    """One thing a person did to a clinic's listing in the portal ("saved the opening hours",
+    "confirmed the details"). The portal's history lists these, each with every field it
+    changed: the history records written meanwhile carry its tag as their change reason."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="changes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The portal's history: one clinic's changes, newest first.
+            models.Index(fields=["clinic", "-created_at"], name="clinic_change_history_idx"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def tag(self):
+        return f"change:{self.pk}"
+
+    @classmethod
+    @contextlib.contextmanager
+    def recording(cls, clinic, user, label):
+        """Everything saved inside is one entry of the clinic's history; an action that
+        changed nothing leaves none."""
+        with transaction.atomic():
+            change = cls.objects.create(clinic=clinic, user=user, label=label)
+            change.records = 0
+            token = _change.set(change)
+            try:
+                yield change
+            finally:
+                _change.reset(token)
+            if not change.records:
+                change.delete()
+
+
+@receiver(pre_create_historical_record)
+def tag_history_with_the_change(sender, history_instance, **kwargs):
+    change = _change.get()
+    if change is not None:
+        history_instance.history_change_reason = change.tag
+        change.records += 1
 
 
 class EnquiryQuerySet(models.QuerySet):
@@ -1134,34 +1454,20 @@ class Enquiry(models.Model):
             self.save(update_fields=["read_at"])
 
     def send_notifications(self):
-        """Tell the patient their enquiry was sent and the clinic that one is waiting.
-        Neither email repeats the message: email is no place for health information. A
-        failure is logged without any personal data; the enquiry is already stored."""
+        """Tell the patient their enquiry was sent and the clinic (its address and each of
+        its staff) that one is waiting. Neither email repeats the message: email is no place
+        for health information. They go into the outbox, so a mail server that is down
+        delays them but loses nothing and slows no page."""
         clinic = self.clinic
-        inbox = settings.SITE_URL + reverse("portal:enquiry", args=[clinic.slug, self.pk])
-        staff = list(clinic.memberships.values_list("user__email", flat=True))
+        staff = clinic.staff_emails()
         clinic_recipients = sorted({email for email in [clinic.email, *staff] if email})
-        messages = [
-            (
-                f"Your enquiry to {clinic.name} has been sent",
-                f"Thank you. {clinic.name} has your enquiry and will reply to you directly.\n\n"
-                "For your privacy we do not repeat your message here.\n",
-                [self.email],
-            )
-        ]
-        if clinic_recipients:
-            messages.append(
-                (
-                    "A new enquiry is waiting",
-                    "A patient has sent an enquiry through London Physio Directory.\n\n"
-                    f"Read it and reply in your portal: {inbox}\n",
-                    clinic_recipients,
-                )
-            )
-        for subject, body, recipients in messages:
+        for template, recipients in [
+            ("enquiry_sent", [self.email]),
+            ("enquiry_received", clinic_recipients),
+        ]:
             try:
-                send_mail(subject, body, None, recipients)
-            except Exception as exc:  # any mail failure: the enquiry must survive it
+                emails.send(template, recipients, {"clinic": clinic, "enquiry": self})
+            except Exception as exc:  # the enquiry is stored: it must survive any mail failure
                 logger.error(
                     "Enquiry %s: an email could not be sent (%s)", self.pk, type(exc).__name__
                 )

@@ -8,7 +8,6 @@ import logging
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
@@ -17,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from clinics import figures, throttle
+from clinics import figures
 from clinics.facets import facet_counts, suggestions
 from clinics.index import listings_index
 from clinics.models import Area
@@ -241,46 +240,3 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
-
-
-class ThrottledLoginView(LoginView):
-    """Django's sign-in, refusing further tries for a while after repeated failures for one
-    account or from one address. The block lifts by itself after LOGIN_FAILURE_WINDOW, so
-    an attacker can slow a real user down but never lock them out for good."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.method == "POST" and self._blocked(request):
-            logger.warning(
-                "Sign-in throttled for %r from %s",
-                request.POST.get("username", "")[:150],
-                throttle.client_address(request),
-            )
-            return render(request, "429.html", status=429)
-        return super().dispatch(request, *args, **kwargs)
-
-    def _blocked(self, request):
-        username = request.POST.get("username", "").strip().lower()
-        return (
-            throttle.attempts("login-user", username) >= settings.LOGIN_FAILURES_PER_ACCOUNT
-            or throttle.attempts("login-ip", throttle.client_address(request))
-            >= settings.LOGIN_FAILURES_PER_ADDRESS
-        )
-
-    def form_invalid(self, form):
-        username = self.request.POST.get("username", "").strip().lower()
-        window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-        throttle.allow("login-user", username, settings.LOGIN_FAILURES_PER_ACCOUNT, window)
-        throttle.allow(
-            "login-ip",
-            throttle.client_address(self.request),
-            settings.LOGIN_FAILURES_PER_ADDRESS,
-            window,
-        )
-        logger.warning(
-            "Failed sign-in for %r from %s", username[:150], throttle.client_address(self.request)
-        )
-        return super().form_invalid(form)
-
-    def form_valid(self, form):
-        throttle.reset("login-user", form.get_user().get_username().lower())
-        return super().form_valid(form)

@@ -6,6 +6,7 @@ Each call gets fresh names and numbers from one counter, so tests never collide 
 import datetime
 import itertools
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -165,13 +166,17 @@ def make_opening_hours(clinic, weekday=0, opens="09:00", closes="17:00"):
 
 
 def make_practitioner(clinics=(), treatments=(), insurers=(), **kwargs):
+    """A practitioner listed at `clinics`, whose profile the first of them keeps (its home)
+    unless `home_clinic` says otherwise."""
     n = _next()
+    clinics = list(clinics)
     defaults = {
         "first_name": "Alex",
         "last_name": f"Tester{n}",
         "slug": f"alex-tester-{n}",
         "hcpc_number": f"PH{n:06d}"[-8:],
         "gender": Practitioner.Gender.FEMALE,
+        "home_clinic": clinics[0] if clinics else None,
     }
     practitioner = Practitioner.objects.create(**{**defaults, **kwargs})
     practitioner.clinics.set(clinics)
@@ -190,13 +195,16 @@ def make_offer(clinic, treatment, **kwargs):
     return Offer.objects.create(clinic=clinic, treatment=treatment, **{**defaults, **kwargs})
 
 
-def make_user(**kwargs):
+def make_user(verified=True, **kwargs):
+    """A user who signs in with their email, verified unless `verified` is False."""
     n = _next()
     defaults = {"username": f"user{n}", "email": f"user{n}@example.com"}
     password = kwargs.pop("password", "a-long-test-password")
     user = get_user_model()(**{**defaults, **kwargs})
     user.set_password(password)
     user.save()
+    if user.email:
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
     return user
 
 

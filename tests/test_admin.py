@@ -5,23 +5,29 @@ import datetime
 import itertools
 import string
 
+import mailer
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from mailer.models import Message, MessageLog
 
 from clinics.models import (
     Area,
     ClaimRequest,
     Clinic,
+    ClinicChange,
     ClinicPhoto,
     Enquiry,
     Insurer,
@@ -29,6 +35,7 @@ from clinics.models import (
     Invitation,
     Language,
     ListingChange,
+    ListingRequest,
     ListingsVersion,
     Offer,
     OpeningHours,
@@ -36,6 +43,7 @@ from clinics.models import (
     Practitioner,
     PriceBand,
     StaffMembership,
+    VerificationRequest,
     months_ago,
 )
 from tests.factories import (
@@ -156,10 +164,25 @@ def _enquiry():
     )
 
 
-def _backup_codes():
-    device = StaticDevice.objects.create(user=make_user(), name="Backup codes")
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=f"code{n}") for n in range(3))
-    return device
+def _authenticator():
+    user = make_user()
+    RecoveryCodes.activate(user)
+    return TOTP.activate(user, generate_totp_secret()).instance
+
+
+def _email_address():
+    user = make_user()
+    return EmailAddress.objects.get(user=user)
+
+
+def _queued_email():
+    mailer.send_mail("Subject", "Body", None, [f"to{next(_n)}@example.com"])
+    return Message.objects.order_by("pk").last()
+
+
+def _logged_email():
+    message = _queued_email()
+    return MessageLog.objects.log(message, 1)
 
 
 def _price_band():
@@ -203,9 +226,22 @@ BUILDERS = {
         clinic=make_clinic(), user=make_user(), role_at_clinic="Manager"
     ),
     Enquiry: _enquiry,
+    VerificationRequest: lambda: VerificationRequest.objects.create(
+        clinic=make_clinic(is_published=False), requested_by=make_user()
+    ),
+    ListingRequest: lambda: ListingRequest.objects.create(
+        practitioner=make_practitioner(clinics=[make_clinic()]),
+        clinic=make_clinic(),
+        requested_by=make_user(),
+    ),
+    ClinicChange: lambda: ClinicChange.objects.create(
+        clinic=make_clinic(), user=make_user(), label="Changed the prices"
+    ),
     PriceBand: _price_band,
-    TOTPDevice: lambda: TOTPDevice.objects.create(user=make_user(), name="Authenticator app"),
-    StaticDevice: _backup_codes,
+    Authenticator: _authenticator,
+    EmailAddress: _email_address,
+    Message: _queued_email,
+    MessageLog: _logged_email,
 }
 
 REGISTERED = list(admin.site._registry)
@@ -239,9 +275,14 @@ CHANGELIST_QUERIES = {
     Invitation: BASE,
     ClaimRequest: BASE,
     Enquiry: BASE + DATE_HIERARCHY,
+    VerificationRequest: BASE,  # its clinic and requester joined
+    ListingRequest: BASE,  # the practitioner, their home clinic and the clinic joined
+    ClinicChange: BASE + DATE_HIERARCHY,
     PriceBand: BASE,
-    TOTPDevice: BASE,  # its user joined
-    StaticDevice: BASE,
+    Authenticator: BASE,  # its user joined
+    EmailAddress: BASE,  # its user joined
+    Message: BASE + DATE_HIERARCHY,
+    MessageLog: BASE + DATE_HIERARCHY,
 }
 
 # Add and change forms. Every form costs the session and its user, and the model's content
@@ -270,9 +311,9 @@ CHANGE_FORM_QUERIES = {
     # Opening hours, offer, photo and staff rows; widgets: the area, the offer's treatment,
     # the member's user.
     Clinic: (3, 11),
-    # Languages, treatments and clinics chosen; insurer rows; widgets: the three lists and
-    # the one insurer row.
-    Practitioner: (3, 12),
+    # Languages, treatments and clinics chosen; insurer rows; widgets: the home clinic, the
+    # three lists and the one insurer row.
+    Practitioner: (3, 13),
     InsurerRecognition: (3, 8),  # title: practitioner, insurer; widgets: the same two
     Offer: (3, 8),  # title: treatment, clinic; widgets: clinic, treatment
     OpeningHours: (3, 5),  # the clinic widget
@@ -281,10 +322,16 @@ CHANGE_FORM_QUERIES = {
     Invitation: (3, 7),  # title: clinic; widgets: clinic, invited by
     ClaimRequest: (3, 8),  # title: user, clinic; widgets: clinic, user
     Enquiry: (None, 5),  # title: clinic; read-only, as enquiries come from patients
+    # The request with its clinic and requester; the clinic's practitioners to check.
+    VerificationRequest: (None, 5),
+    ListingRequest: (3, 9),  # title: practitioner, clinic; widgets: the same and the user
+    ClinicChange: (None, 6),  # title: the clinic; the clinic and the user shown
     PriceBand: (3, 4),
-    # The user widget; secrets and backup codes are not shown (OTP_ADMIN_HIDE_SENSITIVE_DATA).
-    TOTPDevice: (3, 5),
-    StaticDevice: (3, 5),
+    # Read-only: secrets, recovery code seeds and email bodies are never shown.
+    Authenticator: (None, 5),  # title: the user
+    EmailAddress: (3, 5),  # the user widget
+    Message: (None, 4),
+    MessageLog: (None, 4),
 }
 
 
@@ -532,8 +579,10 @@ def test_erasure_removes_every_enquiry_from_an_address(admin_client):
 def test_claims_are_approved_or_refused_in_the_admin(admin_client):
     yes = BUILDERS[ClaimRequest]()
     no = BUILDERS[ClaimRequest]()
-    assert run_action(admin_client, ClaimRequest, "approve", [yes.pk]) == ["1 claim(s) approved."]
-    assert run_action(admin_client, ClaimRequest, "refuse", [no.pk]) == ["1 claim(s) refused."]
+    approved = run_action(admin_client, ClaimRequest, "approve", [yes.pk])
+    assert approved == ["1 approved; each was told by email."]
+    refused = run_action(admin_client, ClaimRequest, "refuse", [no.pk])
+    assert refused == ["1 refused; each was told by email."]
     yes.refresh_from_db()
     no.refresh_from_db()
     assert (yes.status, no.status) == ("approved", "refused")
@@ -576,9 +625,7 @@ def test_an_admin_change_is_recorded_and_can_be_put_back(admin_client):
 
 def test_every_heading_on_the_admin_home_is_in_words(admin_client):
     app_list = admin_client.get(reverse("admin:index")).context["app_list"]
-    # django-otp's plugins name themselves (OTP_STATIC); two-step sign-in is moving to
-    # django-allauth, which takes them away.
-    ours = [app for app in app_list if not app["app_label"].startswith("otp_")]
+    ours = app_list
     assert {app["app_label"] for app in ours} >= {"auth", "clinics", "treatments"}
     names = [app["name"] for app in ours] + [m["name"] for app in ours for m in app["models"]]
     for name in names:
@@ -654,3 +701,30 @@ def test_a_clinical_review_is_recorded_by_whoever_records_it_against_the_version
     wrong = {**data, "registration_number": "12345", "reviewed_on": "2026-10-02"}
     response = admin_client.post(add, wrong)
     assert "A HCPC number is two letters and five or six digits" in response.content.decode()
+
+
+def test_the_verification_queue_shows_what_to_check_and_takes_a_decision(
+    admin_client, django_capture_on_commit_callbacks
+):
+    request = BUILDERS[VerificationRequest]()
+    clinic = request.clinic
+    clinic.website = "https://clinic.example"
+    clinic.save()
+    make_practitioner(clinics=[clinic], hcpc_number="PH123456")
+    url = admin_url(VerificationRequest, "change", request.pk)
+    page = admin_client.get(url).content.decode()
+    assert "https://www.hcpc-uk.org/check-the-register/?query=PH123456" in page
+    assert "https://clinic.example" in page and clinic.postcode in page
+    assert 'href="/admin/' in page
+
+    response = admin_client.post(url, {"decision": "refuse", "reason": ""})
+    assert response.status_code == 200
+    assert "Say why, for the clinic to read and put right." in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, {"decision": "approve", "reason": ""})
+    assert response.status_code == 302
+    clinic.refresh_from_db()
+    assert clinic.is_published and clinic.verified_on == timezone.localdate()
+    assert [m.to for m in mail.outbox] == [[request.requested_by.email]]
+    pending = admin_client.get(admin_url(VerificationRequest, "changelist") + "?status=pending")
+    assert list(pending.context["cl"].result_list) == []

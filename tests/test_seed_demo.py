@@ -4,9 +4,12 @@ import re
 from io import StringIO
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from clinics.models import Area, Clinic, Insurer, Offer, Practitioner, StaffMembership
 from directory.demo import files
@@ -133,8 +136,17 @@ def test_demo_accounts_are_created_and_printed(seeded):
     assert not staff.is_staff
     roles = set(StaffMembership.objects.filter(user=staff).values_list("role", flat=True))
     assert roles == {"owner", "editor"}
-    assert "username admin, password demo-admin-password" in seeded
-    assert "username staff, password demo-staff-password" in seeded
+    assert "email admin@demo.example, password demo-admin-password" in seeded
+    assert "email staff@demo.example, password demo-staff-password" in seeded
+    # Sign-in is by verified email, and these sign in at once.
+    for user in (admin, staff):
+        assert EmailAddress.objects.filter(user=user, verified=True, primary=True).count() == 1
+    client = Client()
+    signed_in = client.post(
+        reverse("account_login"),
+        {"login": "staff@demo.example", "password": "demo-staff-password"},
+    )
+    assert signed_in["Location"] == reverse("portal:home")
 
 
 def test_second_run_changes_nothing(seeded):

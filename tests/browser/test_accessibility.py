@@ -23,13 +23,16 @@ PUBLIC_PAGES = {
     "condition": "/conditions/neck-pain/",
     "costs": "/costs/",
     "sign-in": "/accounts/login/",
-    "password-reset": "/accounts/password_reset/",
+    "sign-up": "/accounts/signup/",
+    "password-reset": "/accounts/password/reset/",
+    "password-reset-sent": "/accounts/password/reset/done/",
 }
 
 PORTAL_PAGES = [
     "", "details/", "hours/", "prices/", "practitioners/", "practitioners/add/", "photos/",
     "team/", "history/", "enquiries/",
 ]  # fmt: skip
+ACCOUNT_PAGES = ["/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]
 
 
 def check(page, url, name):
@@ -73,7 +76,7 @@ def sign_in_as(page, live_server, user):
 
 @pytest.mark.parametrize("path", PORTAL_PAGES)
 def test_portal_page_has_no_violations(page, live_server, demo, path):
-    staff = get_user_model().objects.get(username="staff")
+    staff = get_user_model().objects.get(email="staff@demo.example")
     membership = StaffMembership.objects.filter(user=staff, role="owner").select_related("clinic")
     clinic = membership.get().clinic
     Enquiry.objects.create(
@@ -89,7 +92,7 @@ def test_portal_page_has_no_violations(page, live_server, demo, path):
 
 
 def test_portal_home_and_enquiry_have_no_violations(page, live_server, demo):
-    staff = get_user_model().objects.get(username="staff")
+    staff = get_user_model().objects.get(email="staff@demo.example")
     sign_in_as(page, live_server, staff)
     check(page, f"{live_server.url}/portal/", "portal-home")
     clinic = staff.clinic_memberships.first().clinic
@@ -106,7 +109,7 @@ def test_admin_home_and_guide_pages_have_no_violations(page, live_server, demo):
     text = GuideText.of_guide(guide)
     text.faqs[0].question = "Is dry needling safe for me?"
     guide.save_draft(text, None, guide.state_token(None, guide.current_version()))
-    sign_in_as(page, live_server, get_user_model().objects.get(username="admin"))
+    sign_in_as(page, live_server, get_user_model().objects.get(email="admin@demo.example"))
     for name, path in [
         ("admin-home", "/admin/"),
         ("admin-guides", "/admin/treatments/guide/"),
@@ -118,3 +121,9 @@ def test_admin_home_and_guide_pages_have_no_violations(page, live_server, demo):
         ("admin-review-form", f"/admin/treatments/guidereview/add/?guide={guide.pk}"),
     ]:
         check(page, live_server.url + path, name)
+
+
+@pytest.mark.parametrize("path", ACCOUNT_PAGES)
+def test_account_page_has_no_violations(page, live_server, demo, path):
+    sign_in_as(page, live_server, get_user_model().objects.get(email="staff@demo.example"))
+    check(page, live_server.url + path, "account-" + path.strip("/").replace("/", "-"))

@@ -81,21 +81,21 @@ def test_keyboard_only_patient_can_search_and_sees_errors_announced(page, live_s
 def test_clinic_staff_change_a_price_upload_a_photo_confirm_and_read_an_enquiry(
     page, live_server, demo, tmp_path
 ):
-    staff = get_user_model().objects.get(username="staff")
+    staff = get_user_model().objects.get(email="staff@demo.example")
     clinic = StaffMembership.objects.get(user=staff, role="owner").clinic
     Enquiry.objects.create(
         clinic=clinic, name="Pat", email="pat@example.com", message="Sore shoulder.",
         consent_given_at="2026-11-01T10:00Z",
     )  # fmt: skip
     page.goto(live_server.url + "/portal/")
-    page.get_by_label("Username").fill("staff")
+    page.get_by_label("Email").fill("staff@demo.example")
     page.get_by_label("Password").fill("demo-staff-password")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name=clinic.name).click()
 
     page.get_by_role("link", name="Treatments and prices").click()
     page.locator("#id_offers-0-price").fill("99.50")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save prices").click()
     assert page.get_by_text("Treatments and prices saved.").is_visible()
     assert Offer.objects.filter(clinic=clinic, price_pence=9950).exists()
 
@@ -142,7 +142,7 @@ def test_admin_drafts_previews_publishes_and_restores_a_guide(page, browser, liv
     assert "Is dry needling safe?" in before
 
     page.goto(live_server.url + "/admin/")
-    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Email").fill("admin@demo.example")
     page.get_by_label("Password").fill("demo-admin-password")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Guides", exact=True).click()

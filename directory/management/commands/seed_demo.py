@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -287,7 +288,17 @@ class Command(BaseCommand):
             )
             for number in range(count)
         ]
-        result, practitioner_ids = sync_rows(Practitioner, [p.row for p in people], ["slug"])
+        # Each profile is kept by the first clinic the practitioner works at (its home).
+        rows = [
+            {
+                **p.row,
+                "home_clinic_id": clinic_id_by_number[p.clinic_numbers[0]]
+                if p.clinic_numbers
+                else None,
+            }
+            for p in people
+        ]
+        result, practitioner_ids = sync_rows(Practitioner, rows, ["slug"])
         self.report("Practitioners", result)
 
         def pid(person):
@@ -332,6 +343,13 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save()
                 self.stdout.write(f"Account {username}: created")
+            # Sign-in is by verified email: the demo's addresses count as verified.
+            address, _ = EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"primary": True, "verified": True}
+            )
+            if not (address.primary and address.verified):
+                address.primary = address.verified = True
+                address.save(update_fields=["primary", "verified"])
             if not is_superuser:
                 roles = [StaffMembership.Role.OWNER, StaffMembership.Role.EDITOR]
                 for clinic, role in zip(staff_clinics, roles, strict=False):
@@ -341,8 +359,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS("\nDemo accounts (for a local demo only):")
             + "".join(
-                f"\n  {'admin' if su else 'clinic staff'}: username {u}, password {p}"
-                for u, _, p, su in DEMO_ACCOUNTS
+                f"\n  {'admin' if su else 'clinic staff'}: email {e}, password {p}"
+                for _, e, p, su in DEMO_ACCOUNTS
             )
             + "\n  clinic staff work at: "
             + ", ".join(c.name for c in staff_clinics)
