@@ -9,6 +9,7 @@ against the index's lists, with no query.
 import django_filters
 from django import forms
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from clinics.forms import PostcodeField
 from clinics.models import Practitioner
@@ -180,6 +181,8 @@ class ClinicFilter(django_filters.FilterSet):
         widget=QuickSelect,
         empty_label=None,
         label="Sort by",
+        # A stable public address (README), so no reverse() at import time.
+        help_text=mark_safe('<a href="/how-results-are-ordered/">How results are ordered</a>'),
     )
     show = django_filters.ChoiceFilter(
         choices=[("clinics", "Clinics"), ("practitioners", "Practitioners")],

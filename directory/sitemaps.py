@@ -23,7 +23,14 @@ class StaticPageSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return ["home", "treatment-list", "condition-list", "area-list", "costs"]
+        return [
+            "home",
+            "treatment-list",
+            "condition-list",
+            "area-list",
+            "costs",
+            "how-results-are-ordered",
+        ]
 
     def location(self, name):
         return reverse(name)
