@@ -6,8 +6,10 @@ cache of pages or figures.
 What it holds: a row for each published clinic (whether it is listed depends on the day, so
 that is decided when searching, from the date it was last confirmed) with its area, place,
 yes/no features, place in name order, how complete the listing is and how fast the clinic
-replies; its offers' prices; its links to published practitioners, each with their gender,
-languages, treatments and insurers; the words free text finds it by; and the lists a search
+replies, and what its patients rated it (the sum and count of its published reviews' overall
+ratings, and the day of the latest); its offers' prices; its links to published
+practitioners, each with their gender, languages, treatments and insurers; the words free
+text finds it by; and the lists a search
 chooses from (treatments, conditions, areas, insurers, languages, price bands, postcode
 districts).
 
@@ -38,7 +40,7 @@ import time
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.process import extract
@@ -60,6 +62,8 @@ from clinics.models import (
     OutwardCode,
     Practitioner,
     PriceBand,
+    RatingSummary,
+    Review,
     months_ago,
 )
 from treatments.models import Condition, Treatment, TreatmentCondition
@@ -363,6 +367,12 @@ class ListingsIndex:
         cutoff = day_number(months_ago(settings.LISTING_STALE_AFTER_MONTHS, today))
         return self.confirmed < cutoff
 
+    def rating(self, row):
+        """A clinic's RatingSummary (empty without a published review)."""
+        count = int(self.review_count[row])
+        latest = datetime.date.fromordinal(int(self.latest_review[row])) if count else None
+        return RatingSummary(int(self.rating_total[row]), count, latest)
+
     def clinics_of(self, offers):
         """A clinic mask from an offer mask."""
         found = np.zeros(len(self.clinic_ids), dtype=bool)
@@ -420,7 +430,7 @@ class _ClinicRows:
     CLINIC_COLUMNS = [
         "clinic_ids", "present", "confirmed", "clinic_area", "latitude", "longitude",
         "home_visits", "video", "step_free", "evening", "weekend", "completeness",
-        "reply_hours", "name_rank",
+        "reply_hours", "name_rank", "rating_total", "review_count", "latest_review",
     ]  # fmt: skip
     PERSON_COLUMNS = [
         "person_ids", "person_gender", "person_checked", "person_treats", "person_speaks",
@@ -579,6 +589,7 @@ class _ClinicRows:
             has_photo.astype(np.int8) + has_hours + priced + has_people + insurer_linked
         ).astype(np.int8)
         arrays["reply_hours"] = _reply_hours(scope, row_of, n)
+        arrays.update(_ratings(scope, row_of, n))
 
         self.arrays = arrays
         self.clinic_words = {
@@ -626,6 +637,28 @@ def _reply_hours(scope, row_of, n):
             median = times[middle] if len(times) % 2 else (times[middle - 1] + times[middle]) / 2
             hours[row] = median.total_seconds() / 3600
     return hours
+
+
+def _ratings(scope, row_of, n):
+    """Each clinic's published reviews: the sum of their overall ratings, how many, and the
+    day of the latest (0 without one). Sums, not averages: RatingSummary works the average
+    out from them in whole numbers, as the search's rating choice does."""
+    total = np.zeros(n, dtype=np.int64)
+    count = np.zeros(n, dtype=np.int32)
+    latest = np.zeros(n, dtype=np.int32)
+    found = (
+        Review.objects.published()
+        .filter(**scope)
+        .order_by()
+        .values_list("clinic_id")
+        .annotate(Sum("rating"), Count("pk"), Max("created_at"))
+    )
+    for clinic_id, ratings, reviews, newest in found:
+        if clinic_id in row_of:
+            row = row_of[clinic_id]
+            total[row], count[row] = ratings, reviews
+            latest[row] = day_number(timezone.localtime(newest).date())
+    return {"rating_total": total, "review_count": count, "latest_review": latest}
 
 
 # --- The current index, kept in step with the database --------------------------------------

@@ -415,6 +415,7 @@ def clinic_results(search):
                 distance = search.distances[row]
                 clinic.distance = None if np.isnan(distance) else float(distance)
                 clinic.from_price = None if price == NO_PRICE else int(price)
+                clinic.rating = index.rating(row)
         return found
 
     return ResultList(index.clinic_ids[rows].tolist(), fetch)
