@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 
-from clinics.models import Enquiry, ErrorReport, OutwardCode, Review, ReviewFlag
+from clinics.models import Enquiry, ErrorReport, OutwardCode, Review
 from clinics.postcodes import normalise_outward_code, outward_code_of
 
 
@@ -281,28 +281,6 @@ class ReviewForm(forms.ModelForm):
 
     def clean_author_name(self):
         return " ".join(self.cleaned_data["author_name"].split())
-
-
-class ReplyForm(forms.Form):
-    """A clinic's one public reply to a review."""
-
-    reply = forms.CharField(
-        label="Your public reply",
-        max_length=1500,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Shown under the review, with your clinic's name. You can reply once, and "
-        "cannot change it afterwards. Never mention the patient's health or treatment.",
-    )
-
-
-class ReviewFlagForm(forms.ModelForm):
-    """Clinic staff ask us to remove a review that breaks one of our rules."""
-
-    class Meta:
-        model = ReviewFlag
-        fields = ["reason", "note"]
-        labels = {"reason": "Remove it because", "note": "What is wrong with it"}
-        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
 
 class ErrorReportForm(SpamTraps, forms.ModelForm):

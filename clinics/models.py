@@ -314,6 +314,17 @@ class ClinicQuerySet(models.QuerySet):
             .prefetch_related("opening_hours")
         )
 
+    def with_overdue_reports(self, now=None):
+        """Clinics whose staff have left a report of an error (on the clinic, or on a
+        practitioner it keeps) open longer than REPORT_OVERDUE_DAYS."""
+        return self.with_reports(ErrorReport.objects.overdue(now))
+
+    def with_reports(self, reports):
+        return self.filter(
+            Q(pk__in=reports.values("clinic"))
+            | Q(pk__in=reports.values("practitioner__home_clinic"))
+        )
+
     def area_counts(self, parents=None):
         """{area id: clinics}, a neighbourhood's clinics counted in its borough and region
         too. One query, and one more for the area tree unless `parents` ({id: parent id})
@@ -1779,7 +1790,7 @@ class RatingSummary:
 
     @property
     def average(self):
-        return Decimal(self.tenths(self.total, self.count)) / 10
+        return Decimal(self.tenths(self.total, self.count)).scaleb(-1)  # 30 -> 3.0
 
     def __bool__(self):
         return self.count > 0
@@ -1917,6 +1928,9 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.rating}/5 for {self.clinic} ({self.created_at:%d %b %Y})"
+
+    def written_on(self):
+        return timezone.localtime(self.created_at).date()
 
     def aspects(self):
         """[(label, rating)] for the optional ratings given."""

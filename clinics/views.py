@@ -198,18 +198,21 @@ def review(request, slug, token):
                 return redirect("clinics:reviews", clinic.slug)
             messages.success(request, "Thank you: your review is published.")
             return redirect(reverse("clinics:reviews", args=[clinic.slug]) + f"#review-{saved.pk}")
+    # The page's own address holds the token: no meta tag may repeat it.
+    private = {
+        "clinic": clinic,
+        "robots": "noindex, nofollow",
+        "canonical_path": reverse("clinics:reviews", args=[clinic.slug]),
+    }
     if refused:
         return render(
             request,
             "clinics/review_refused.html",
-            {"clinic": clinic, "reason": refused, "interval_days": REVIEW_INTERVAL.days,
-             "robots": "noindex, nofollow"},
+            {**private, "reason": refused, "interval_days": REVIEW_INTERVAL.days},
             status=409 if refused == "reviewed" else 410,
-        )  # fmt: skip
+        )
     return render(
-        request,
-        "clinics/review_form.html",
-        {"clinic": clinic, "form": form, "invitation": invitation, "robots": "noindex, nofollow"},
+        request, "clinics/review_form.html", {**private, "form": form, "invitation": invitation}
     )
 
 
