@@ -204,6 +204,11 @@ class ListingsIndex:
 
     def _derive(self):
         """Arrays worked out from the others, after any change."""
+        # Each clinic's average rating in tenths as RatingSummary shows it (-1 without one).
+        count = self.review_count.astype(np.int64)
+        self.rating_tenths = np.where(
+            count > 0, (20 * self.rating_total + count) // (2 * np.maximum(count, 1)), -1
+        )
         # Column by column (treatment by treatment, insurer by insurer) is how facets read
         # these tables: stored a column at a time (Fortran order) so that each is contiguous.
         offering = np.zeros((len(self.clinic_ids), len(self.treatments)), dtype=bool, order="F")
@@ -366,6 +371,10 @@ class ListingsIndex:
     def stale(self, today=None):
         cutoff = day_number(months_ago(settings.LISTING_STALE_AFTER_MONTHS, today))
         return self.confirmed < cutoff
+
+    def rated_at_least(self, tenths):
+        """Clinics whose average rating, as shown (to one decimal), is `tenths` / 10 or more."""
+        return self.rating_tenths >= tenths
 
     def rating(self, row):
         """A clinic's RatingSummary (empty without a published review)."""

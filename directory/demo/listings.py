@@ -289,7 +289,7 @@ REVIEW_TEXTS = {
         "appointment was a month away. I went elsewhere.",
     ],
 }
-REVIEW_RATINGS = [5, 5, 5, 5, 4, 4, 4, 3, 3, 2, 1]
+REVIEW_RATINGS = [5, 5, 5, 5, 5, 5, 4, 4, 4, 3, 2, 1]
 REVIEWER_NAMES = [
     "Sam", "Priya K.", "Tom", "Helen", "J. M.", "Adebayo", "Rosa", "Will", "Marta", "Kit",
     "Nadia", "Ollie", "Farah", "Ben", "C. L.", "Ines", "Dev", "Ruth", "Leon", "Yuki",
