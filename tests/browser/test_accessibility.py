@@ -26,11 +26,14 @@ PUBLIC_PAGES = {
     "sign-up": "/accounts/signup/",
     "password-reset": "/accounts/password/reset/",
     "password-reset-sent": "/accounts/password/reset/done/",
+    "how-reviews-work": "/reviews/how-reviews-work/",
+    "report-error-guide": "/report/guide/dry-needling/",
+    "search-by-rating": "/search/?treatment=dry-needling&rating=4&sort=rating",
 }
 
 PORTAL_PAGES = [
     "", "details/", "hours/", "prices/", "practitioners/", "practitioners/add/", "photos/",
-    "team/", "history/", "enquiries/",
+    "team/", "history/", "enquiries/", "reviews/", "reports/",
 ]  # fmt: skip
 ACCOUNT_PAGES = ["/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]
 
@@ -54,6 +57,11 @@ def test_clinic_and_practitioner_pages_have_no_violations(page, live_server, dem
     check(page, live_server.url + clinic.get_absolute_url(), "clinic")
     practitioner = Practitioner.objects.published().first()
     check(page, live_server.url + practitioner.get_absolute_url(), "practitioner")
+    # A clinic with reviews, one of them removed: its page and all its reviews.
+    reviewed = Clinic.objects.filter(reviews__status="removed").first()
+    check(page, live_server.url + reviewed.get_absolute_url(), "clinic-reviewed")
+    check(page, f"{live_server.url}/clinics/{reviewed.slug}/reviews/", "clinic-all-reviews")
+    check(page, f"{live_server.url}/report/practitioner/{practitioner.slug}/", "report-error")
 
 
 def test_enquiry_form_with_errors_has_no_violations(page, live_server, demo):
