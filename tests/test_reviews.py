@@ -7,12 +7,15 @@ import importlib
 import io
 import json
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -609,3 +612,38 @@ def test_how_reviews_work_says_how_reviews_are_collected_checked_and_removed(cli
         "reply to each review once",
     ]:
         assert words in page, words
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite takes its write lock at the start of every transaction "
+    "(transaction_mode IMMEDIATE), so its requests never run side by side",
+)
+@pytest.mark.django_db(transaction=True)
+def test_reviews_sent_at_once_cannot_beat_the_rules(settings):
+    """Sent side by side, the same link still publishes once, one address still reviews a
+    clinic once, and a burst is still held beyond the limit: the clinic's row is locked
+    while its reviews are counted and one is added."""
+    settings.REVIEW_BURST_LIMIT = 3
+    clinic = make_clinic(slug="alder")
+    same_link = make_invitation(clinic, email="one@example.com")
+    same_address = [make_invitation(clinic, email="two@example.com") for _ in range(3)]
+    others = [make_invitation(clinic) for _ in range(4)]
+    posts = [same_link] * 3 + same_address + others
+    start = threading.Barrier(len(posts))
+
+    def send(invitation_and_token):
+        invitation, token = invitation_and_token
+        try:
+            start.wait()
+            return Client().post(path_of(invitation.link(token)), review_data()).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(posts)) as pool:
+        statuses = list(pool.map(send, posts))
+    assert sorted(statuses) == [302] * 6 + [409] * 2 + [410] * 2, statuses
+    reviews = Review.objects.filter(clinic=clinic)
+    assert reviews.count() == 6
+    assert reviews.filter(invitation__email_digest=same_address[0][0].email_digest).count() == 1
+    assert reviews.filter(status="published").count() == 3  # the rest held for an admin
