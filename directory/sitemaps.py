@@ -30,6 +30,7 @@ class StaticPageSitemap(Sitemap):
             "area-list",
             "costs",
             "how-results-are-ordered",
+            "clinics:how-reviews-work",
         ]
 
     def location(self, name):
