@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from clinics.forms import PostcodeField
 from clinics.models import Practitioner
 from clinics.search import FEATURES, RATING_CHOICES, Search, Sort
-from directory.forms import ClinicSearchForm, QuickSelect
+from directory.forms import ClinicSearchForm, QuickCheckboxes, QuickSelect
 
 OPEN_CHOICES = [("evening", "Evenings (after 6pm)"), ("weekend", "Weekends")]
 # rating=4: "4 and up", as the rating is shown (to one decimal). Values in tenths as searched.
@@ -68,9 +68,11 @@ class OptionField(forms.ChoiceField):
         super().__init__(**kwargs)
 
     def set_options(self, objects, label=str):
+        """The objects to choose from; their labels go straight to the widget (the field
+        itself checks against `known`, so it needs no list of its own)."""
         self.known = {str(getattr(o, self.key)): o for o in objects}
         empty = [("", self.empty_label)] if self.empty_label is not None else []
-        self.choices = empty + [(k, label(o)) for k, o in self.known.items()]
+        self.widget.choices = empty + [(k, label(o)) for k, o in self.known.items()]
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -92,7 +94,7 @@ class MultipleOptionField(forms.MultipleChoiceField):
 
     def set_options(self, objects, label=str):
         self.known = {str(getattr(o, self.key)): o for o in objects}
-        self.choices = [(k, label(o)) for k, o in self.known.items()]
+        self.widget.choices = [(k, label(o)) for k, o in self.known.items()]
 
     def to_python(self, value):
         chosen = set(super().to_python(value))
@@ -152,9 +154,7 @@ class ClinicFilter(django_filters.FilterSet):
         label="Postcode",
         help_text="A full postcode or a district, such as SW4.",
     )
-    insurer = MultipleOptionFilter(
-        method="filter_insurer", widget=forms.CheckboxSelectMultiple, label="Insurer"
-    )
+    insurer = MultipleOptionFilter(method="filter_insurer", widget=QuickCheckboxes, label="Insurer")
     max_price = WholePoundsFilter(
         method="filter_max_price", label="Maximum price (£)", min_value=1, max_value=1000
     )
@@ -172,7 +172,7 @@ class ClinicFilter(django_filters.FilterSet):
     open = django_filters.MultipleChoiceFilter(
         choices=OPEN_CHOICES,
         method="filter_open",
-        widget=forms.CheckboxSelectMultiple,
+        widget=QuickCheckboxes,
         label="Open",
     )
     home_visits = FeatureFilter(field_name="home_visits", label=FEATURE_LABELS["home_visits"])
@@ -285,26 +285,26 @@ class ClinicFilter(django_filters.FilterSet):
         def with_count(key, label, n):
             return key, f"{label} ({n})"
 
-        fields["treatment"].choices = [("", "Any treatment")] + [
+        fields["treatment"].widget.choices = [("", "Any treatment")] + [
             with_count(t.slug, t.name, counts["treatment"].get(t.pk, 0))
             for t in self.index.choices.treatments
         ]
-        fields["area"].choices = [("", "Anywhere in London")] + [
+        fields["area"].widget.choices = [("", "Anywhere in London")] + [
             with_count(a.slug, a.name, counts["area"].get(a.pk, 0))
             for a in self.index.choices.areas
         ]
-        fields["insurer"].choices = [
+        fields["insurer"].widget.choices = [
             with_count(i.slug, i.name, counts["insurer"].get(i.pk, 0))
             for i in self.index.choices.insurers
         ]
-        fields["price_band"].choices = [("", "Any price")] + [
+        fields["price_band"].widget.choices = [("", "Any price")] + [
             with_count(b.slug, b.label, counts["price_band"].get(b.pk, 0))
             for b in self.index.choices.price_bands
         ]
-        fields["open"].choices = [
+        fields["open"].widget.choices = [
             with_count(value, text, counts["open"][value]) for value, text in OPEN_CHOICES
         ]
-        fields["rating"].choices = [("", "Any rating")] + [
+        fields["rating"].widget.choices = [("", "Any rating")] + [
             with_count(value, text, counts["rating"][RATINGS[value]])
             for value, text in RATING_LABELS.items()
         ]

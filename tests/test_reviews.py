@@ -614,11 +614,9 @@ def test_how_reviews_work_says_how_reviews_are_collected_checked_and_removed(cli
         assert words in page, words
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite takes its write lock at the start of every transaction "
-    "(transaction_mode IMMEDIATE), so its requests never run side by side",
-)
+# On SQLite every transaction takes the write lock when it begins (transaction_mode
+# IMMEDIATE), so its requests never run side by side.
+@pytest.mark.postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_reviews_sent_at_once_cannot_beat_the_rules(settings):
     """Sent side by side, the same link still publishes once, one address still reviews a
