@@ -2,10 +2,12 @@
 
 import contextlib
 import datetime
+import difflib
 import logging
 import math
 import re
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,8 +16,21 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Value, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -82,6 +97,25 @@ class AreaQuerySet(models.QuerySet):
 
     def neighbourhoods(self):
         return self.filter(kind=Area.Kind.NEIGHBOURHOOD)
+
+    def by_parent(self):
+        """{parent id: [areas]}, in name order: a borough's neighbourhoods, in one query."""
+        found = {}
+        for area in self.order_by("name"):
+            found.setdefault(area.parent_id, []).append(area)
+        return found
+
+    def named(self, text):
+        """The area a patient means by `text` ("clapham", "Kensington & Chelsea"), matched on
+        its name or slug whatever the case; None when no area has that name."""
+        words = " ".join(text.replace("&", " and ").split())
+        return self.filter(Q(name__iexact=words) | Q(slug=slugify(words))).first()
+
+    def names_like(self, text, limit=5):
+        """The areas whose names are closest to `text` (a misspelt "Claphm"), closest first."""
+        areas = {area.name.lower(): area for area in self.only("name", "slug", "kind")}
+        close = difflib.get_close_matches(text.lower(), areas, n=limit, cutoff=0.6)
+        return [areas[name] for name in close]
 
     def with_clinic_counts(self, clinics):
         """The areas holding any of `clinics`, each with how many of them, busiest first."""
@@ -260,9 +294,37 @@ class Language(models.Model):
         return self.name
 
 
+MILES_PER_DEGREE_LATITUDE = 69.05
+
+
 def months_ago(months, today=None):
     today = today or timezone.localdate()
     return today - datetime.timedelta(days=round(months * 365.25 / 12))
+
+
+# How long a clinic's word on its next new-patient appointment holds unless refreshed.
+NEXT_AVAILABLE_LIFETIME = datetime.timedelta(days=14)
+# "This week", said on a day, means by the sixth day after it.
+THIS_WEEK = datetime.timedelta(days=6)
+
+
+@dataclass(frozen=True)
+class NextAvailable:
+    """A clinic's word on when a new patient can next be seen: on a day, or "this week"
+    (then `on` is the last day of that week), said on `set_on`."""
+
+    on: datetime.date
+    this_week: bool
+    set_on: datetime.date
+
+    def within(self, days, today=None):
+        today = today or timezone.localdate()
+        return self.on <= today + datetime.timedelta(days=days)
+
+    @property
+    def shown_until(self):
+        """The last day it shows, unless said again: its own day, or the end of its life."""
+        return min(self.on, self.set_on + NEXT_AVAILABLE_LIFETIME - datetime.timedelta(days=1))
 
 
 class ClinicQuerySet(models.QuerySet):
@@ -313,10 +375,36 @@ class ClinicQuerySet(models.QuerySet):
                 queryset=InsurerRecognition.objects.select_related("insurer"),
             )
         )
-        return self.select_related("area", "area__parent").prefetch_related(
-            Prefetch("offers", queryset=offers),
-            "opening_hours",
-            Prefetch("practitioners", queryset=practitioners, to_attr="listed_practitioners"),
+        # The card's photo comes with the clinic's own row: no query of its own.
+        first_photo = ClinicPhoto.objects.filter(clinic=OuterRef("pk")).order_by("order", "pk")
+        return (
+            self.select_related("area", "area__parent")
+            .annotate(
+                photo_thumbnail=Subquery(
+                    first_photo.annotate(
+                        file=Coalesce(
+                            NullIf("thumbnail", Value("")), "image", output_field=models.CharField()
+                        )
+                    ).values("file")[:1]
+                ),
+                photo_alt_text=Subquery(first_photo.values("alt_text")[:1]),
+            )
+            .prefetch_related(
+                Prefetch("offers", queryset=offers),
+                "opening_hours",
+                Prefetch("practitioners", queryset=practitioners, to_attr="listed_practitioners"),
+            )
+        )
+
+    def available_within(self, days, today=None):
+        """Clinics taking new patients whose word on their next new-patient appointment still
+        holds (see Clinic.next_available()) and puts it within `days` days of today."""
+        today = today or timezone.localdate()
+        return self.filter(
+            accepting_new_patients=True,
+            next_available_set_on__gt=today - NEXT_AVAILABLE_LIFETIME,
+            next_available_on__gte=today,
+            next_available_on__lte=today + datetime.timedelta(days=days),
         )
 
     def area_counts(self, parents=None):
@@ -395,6 +483,23 @@ class Clinic(models.Model):
     home_visits = models.BooleanField(default=False)
     video_consultations = models.BooleanField(default=False)
     accepting_new_patients = models.BooleanField(default=True)
+    # The clinic's word on its next new-patient appointment (see next_available()): it holds
+    # for NEXT_AVAILABLE_LIFETIME after it was said, unless said again.
+    next_available_on = models.DateField(
+        "next new-patient appointment",
+        null=True,
+        blank=True,
+        help_text="Set by the clinic. For “this week”, the last day of that week.",
+    )
+    next_available_this_week = models.BooleanField(
+        "said “this week”", default=False, help_text="Rather than a day."
+    )
+    next_available_set_on = models.DateField(
+        "next appointment given on",
+        null=True,
+        blank=True,
+        help_text="When the clinic last said it; it stops showing 14 days later.",
+    )
 
     is_published = models.BooleanField("published", default=False)
     verified_on = models.DateField(
@@ -422,6 +527,21 @@ class Clinic(models.Model):
                 condition=_within(LONDON_LATITUDE, LONDON_LONGITUDE),
                 name="clinic_location_in_london",
                 violation_error_message="The clinic's location must be inside Greater London.",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    next_available_on__isnull=True,
+                    next_available_set_on__isnull=True,
+                    next_available_this_week=False,
+                )
+                | Q(
+                    next_available_on__isnull=False,
+                    next_available_set_on__isnull=False,
+                    next_available_on__gte=F("next_available_set_on"),
+                ),
+                name="clinic_next_available_complete",
+                violation_error_message="A next appointment needs its day and the day it was "
+                "given, and cannot be before that day.",
             ),
         ]
         indexes = [
@@ -454,6 +574,75 @@ class Clinic(models.Model):
         return self.verified_on is not None
 
     is_verified.boolean = True
+
+    def confirmed_on(self):
+        """When the clinic last confirmed its details or, never confirmed, was listed (as
+        ClinicQuerySet.listed() reckons it)."""
+        return self.details_confirmed_on or timezone.localtime(self.created_at).date()
+
+    def is_out_of_date(self):
+        """Not confirmed for LISTING_STALE_AFTER_MONTHS: marked, and sorted after fresh ones."""
+        return self.confirmed_on() < months_ago(settings.LISTING_STALE_AFTER_MONTHS)
+
+    def shows_verified(self):
+        """The "Verified" badge: an admin checked the clinic, and it keeps its details
+        confirmed. A listing nobody keeps up never wears it, whatever was checked once."""
+        return self.verified_on is not None and not self.is_out_of_date()
+
+    def next_available(self, today=None):
+        """The clinic's word on its next new-patient appointment while it holds, as a
+        NextAvailable; None when it was never given, is NEXT_AVAILABLE_LIFETIME old, its day
+        has passed, or the clinic takes no new patients."""
+        today = today or timezone.localdate()
+        if (
+            not self.accepting_new_patients
+            or self.next_available_on is None
+            or self.next_available_on < today
+            or self.next_available_set_on + NEXT_AVAILABLE_LIFETIME <= today
+        ):
+            return None
+        return NextAvailable(
+            self.next_available_on, self.next_available_this_week, self.next_available_set_on
+        )
+
+    def set_next_available(self, on=None, this_week=False, today=None):
+        """Record the clinic's word on its next new-patient appointment, given today: a day,
+        "this week", or neither (nothing shows)."""
+        today = today or timezone.localdate()
+        if this_week:
+            on = today + THIS_WEEK
+        self.next_available_on = on
+        self.next_available_this_week = bool(on and this_week)
+        self.next_available_set_on = today if on else None
+        self.save(
+            update_fields=[
+                "next_available_on",
+                "next_available_this_week",
+                "next_available_set_on",
+                "updated_at",
+            ]
+        )
+
+    def first_session(self):
+        """The cheapest way to start treatment, from the prefetched offers (only the chosen
+        treatment's on a search card): an initial assessment, else a standard session. None
+        when the clinic lists neither."""
+        for session_type in (Offer.SessionType.INITIAL, Offer.SessionType.STANDARD):
+            offers = [offer for offer in self.offers.all() if offer.session_type == session_type]
+            if offers:
+                return min(offers, key=lambda offer: offer.price_pence)
+        return None
+
+    def offers_for(self, treatment):
+        """The prefetched offers of one treatment, in the order a patient meets them."""
+        return [offer for offer in self.offers.all() if offer.treatment_id == treatment.pk]
+
+    def miles_from(self, latitude, longitude):
+        """Miles from a point: the search's equirectangular approximation, in Python."""
+        squash = math.cos(math.radians(latitude))
+        north = (self.latitude - latitude) * MILES_PER_DEGREE_LATITUDE
+        east = (self.longitude - longitude) * MILES_PER_DEGREE_LATITUDE * squash
+        return math.hypot(north, east)
 
     def address_lines(self):
         return [line for line in (self.address_line1, self.address_line2, self.town) if line]
@@ -1039,6 +1228,11 @@ class ClaimRequest(models.Model):
         self.save(update_fields=["status", "decided_at", "decided_by"])
 
 
+def _median(ordered):
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 class EnquiryQuerySet(models.QuerySet):
     def inbox_order(self):
         """Unread first, then newest first."""
@@ -1050,17 +1244,22 @@ class EnquiryQuerySet(models.QuerySet):
     def typical_response_time(self, now=None):
         """The median time from arrival to "answered" over the last 90 days, or None until
         enough enquiries were answered for the figure to mean something."""
+        return self.typical_response_times(now).get("all")
+
+    def typical_response_times(self, now=None, by_clinic=False):
+        """As typical_response_time(), in one query: {"all": median}, or by_clinic
+        {clinic id: median} for each clinic with enough answered enquiries."""
         since = (now or timezone.now()) - datetime.timedelta(days=90)
-        waits = sorted(
-            answered - created
-            for created, answered in self.filter(
-                created_at__gte=since, answered_at__isnull=False
-            ).values_list("created_at", "answered_at")
-        )
-        if len(waits) < settings.ENQUIRY_RESPONSE_TIME_MIN_ANSWERED:
-            return None
-        middle = len(waits) // 2
-        return waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
+        waits = {}
+        for clinic_id, created, answered in self.filter(
+            created_at__gte=since, answered_at__isnull=False
+        ).values_list("clinic_id", "created_at", "answered_at"):
+            waits.setdefault(clinic_id if by_clinic else "all", []).append(answered - created)
+        return {
+            key: _median(sorted(found))
+            for key, found in waits.items()
+            if len(found) >= settings.ENQUIRY_RESPONSE_TIME_MIN_ANSWERED
+        }
 
 
 class Enquiry(models.Model):
