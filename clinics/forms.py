@@ -150,3 +150,30 @@ class EnquiryForm(forms.ModelForm):
             for field in ("website", "started")
             for error in self.errors.as_data().get(field, [])
         )
+
+
+class CompareForm(forms.Form):
+    """What the shortlist is compared on: one treatment's prices, distances from a postcode."""
+
+    treatment = forms.ModelChoiceField(
+        queryset=None, to_field_name="slug", required=False, label="Prices for",
+        empty_label="Choose a treatment",
+    )  # fmt: skip
+    postcode = PostcodeField(
+        required=False,
+        max_length=10,
+        label="Distance from",
+        help_text="A postcode or district, such as SW4.",
+    )
+
+    def __init__(self, *args, treatments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["treatment"].queryset = treatments
+        self.fields["postcode"].widget.attrs["autocomplete"] = "postal-code"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Div(Div("treatment", css_class="col-sm-6"), Div("postcode", css_class="col-sm-6"),
+                css_class="row g-3"),
+        )  # fmt: skip

@@ -1,16 +1,31 @@
+import contextlib
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinics import throttle
+from clinics import shortlist, throttle
 from clinics.cache import per_visitor, shared_page
-from clinics.forms import EnquiryForm, start_time
-from clinics.models import Clinic, Practitioner
+from clinics.forms import CompareForm, EnquiryForm, start_time
+from clinics.models import (
+    NEXT_AVAILABLE_LIFETIME,
+    SESSION_ORDER,
+    Area,
+    Clinic,
+    Enquiry,
+    Practitioner,
+)
+from clinics.postcodes import normalise_outward_code, normalise_postcode
+from treatments.models import Treatment
 
 logger = logging.getLogger(__name__)
 
@@ -100,4 +115,174 @@ def enquiry_sent(request, slug):
         request,
         "clinics/enquiry_sent.html",
         {"clinic": clinic, "response_time": clinic.enquiries.typical_response_time()},
+    )
+
+
+# --- The front door: a place typed in words, and what the site checks ---------------------
+
+
+def _looks_like_postcode(text):
+    """A full postcode or a district, in any case or spacing."""
+    for normalise in (normalise_postcode, normalise_outward_code):
+        with contextlib.suppress(ValidationError):
+            normalise(text)
+            return True
+    return False
+
+
+@require_GET
+def find(request):
+    """The home page's search: one box for a postcode or a place, sent on to the search as
+    `postcode` or `area`. A place we do not know comes back with the closest names."""
+    where = " ".join(request.GET.get("where", "").split())[:100]
+    params = {
+        name: value
+        for name in ("treatment", "q")
+        if (value := request.GET.get(name, "").strip()[:100])
+    }
+    if where and _looks_like_postcode(where.upper()):
+        params["postcode"] = where  # the search says if it is outside London or unknown
+    elif where and (area := Area.objects.named(where)):
+        params["area"] = area.slug
+    elif where:
+        response = render(
+            request,
+            "clinics/find.html",
+            {
+                "where": where,
+                "robots": "noindex",
+                "chosen_treatment": params.get("treatment", ""),
+                "treatments": Treatment.objects.published(),
+                "suggestions": [
+                    (area, reverse("search") + "?" + urlencode({**params, "area": area.slug}))
+                    for area in Area.objects.names_like(where)
+                ],
+            },
+        )
+        response["Cache-Control"] = "no-store"  # what someone typed is theirs
+        return response
+    return redirect(reverse("search") + ("?" + urlencode(params) if params else ""))
+
+
+@shared_page
+def what_we_check(request):
+    return render(
+        request,
+        "clinics/what_we_check.html",
+        {
+            "stale_months": settings.LISTING_STALE_AFTER_MONTHS,
+            "hidden_months": settings.LISTING_HIDDEN_AFTER_MONTHS,
+            "next_available_days": NEXT_AVAILABLE_LIFETIME.days,
+            "reply_time_minimum": settings.ENQUIRY_RESPONSE_TIME_MIN_ANSWERED,
+        },
+    )
+
+
+# --- Shortlist and compare, without an account ---------------------------------------------
+
+
+def _back(request, default):
+    """Where a shortlist button should return to: the page it was on, if it is ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _kept(clinics, ids):
+    """`clinics` in the order they were shortlisted."""
+    by_id = {clinic.pk: clinic for clinic in clinics}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+@require_POST
+def shortlist_add(request):
+    clinic = get_object_or_404(Clinic.objects.published(), slug=request.POST.get("clinic", ""))
+    ids = shortlist.read(request)
+    if clinic.pk in ids:
+        messages.info(request, f"{clinic.name} is already on your shortlist.")
+    elif len(ids) >= shortlist.SIZE:
+        messages.warning(
+            request,
+            f"Your shortlist already holds {shortlist.SIZE} clinics, as many as can be "
+            f"compared. Remove one to add {clinic.name}.",
+        )
+    else:
+        ids.append(clinic.pk)
+        messages.success(
+            request, f"{clinic.name} added to your shortlist ({len(ids)} of {shortlist.SIZE})."
+        )
+    response = redirect(_back(request, reverse("clinics:shortlist")))
+    shortlist.write(response, ids)
+    return response
+
+
+@require_POST
+def shortlist_remove(request):
+    ids = shortlist.read(request)
+    if request.POST.get("clinic") == "all":
+        ids = []
+        messages.success(request, "Your shortlist is empty.")
+    else:
+        clinic = Clinic.objects.filter(slug=request.POST.get("clinic", "")).first()
+        if clinic is not None and clinic.pk in ids:
+            ids.remove(clinic.pk)
+            messages.success(request, f"{clinic.name} removed from your shortlist.")
+    response = redirect(_back(request, reverse("clinics:shortlist")))
+    shortlist.write(response, ids)
+    return response
+
+
+@never_cache
+@require_GET
+def shortlist_page(request):
+    ids = shortlist.read(request)
+    clinics = _kept(Clinic.objects.published().filter(pk__in=ids).with_card_details(), ids)
+    response = render(request, "clinics/shortlist.html", {"clinics": clinics})
+    if len(clinics) != len(ids):  # a clinic left the directory: forget it
+        shortlist.write(response, [clinic.pk for clinic in clinics])
+    return response
+
+
+@never_cache
+@require_GET
+def compare(request):
+    """The shortlisted clinics side by side, for one treatment, with distances from a
+    postcode when one is given. Everything here is the visitor's own: never cached."""
+    ids = shortlist.read(request)
+    clinics = _kept(Clinic.objects.published().filter(pk__in=ids).with_card_details(), ids)
+    offered = {}
+    for clinic in clinics:
+        for offer in clinic.offers.all():
+            offered.setdefault(offer.treatment, set()).add(clinic.pk)
+    data = request.GET.copy()
+    if not data.get("treatment") and offered:
+        # The treatment most of them offer, until the visitor chooses.
+        data["treatment"] = min(offered, key=lambda t: (-len(offered[t]), t.name)).slug
+    form = CompareForm(data, treatments=Treatment.objects.published())
+    form.is_valid()
+    treatment = form.cleaned_data.get("treatment")
+    postcode = form.cleaned_data.get("postcode")
+    session_types = []
+    for clinic in clinics:
+        clinic.compared_offers = {o.session_type: o for o in clinic.offers_for(treatment)}
+        clinic.distance = (
+            clinic.miles_from(postcode.latitude, postcode.longitude) if postcode else None
+        )
+        session_types += [t for t in clinic.compared_offers if t not in session_types]
+    reply_times = Enquiry.objects.filter(clinic__in=ids).typical_response_times(by_clinic=True)
+    for clinic in clinics:
+        clinic.reply_time = reply_times.get(clinic.pk)
+    return render(
+        request,
+        "clinics/compare.html",
+        {
+            "clinics": clinics,
+            "form": form,
+            "treatment": treatment,
+            "postcode": postcode,
+            "session_types": sorted(session_types, key=SESSION_ORDER.index),
+        },
     )

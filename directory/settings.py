@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinics.context_processors.csrf",
+                "clinics.context_processors.shortlist",
             ],
         },
     },
@@ -271,6 +272,8 @@ CSRF_COOKIE_SECURE = HTTPS
 # __Host- cookies are only ever sent over HTTPS, to this exact host, for the whole site.
 SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
+# A patient's shortlist of clinics, kept in their browser (clinics/shortlist.py).
+SHORTLIST_COOKIE_NAME = "__Host-shortlist" if HTTPS else "shortlist"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

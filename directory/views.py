@@ -41,7 +41,15 @@ def home(request):
     return render(
         request,
         "directory/home.html",
-        {"treatments": treatments, "regions": regions, "guides": guides},
+        {
+            "treatments": treatments,
+            "regions": regions,
+            "guides": guides,
+            # The front door (issue 17): each borough's neighbourhoods, and how many clinics
+            # are listed, for the trust strip.
+            "neighbourhoods": Area.objects.neighbourhoods().by_parent(),
+            "listed_clinics": Clinic.objects.listed().count(),
+        },
     )
 
 

@@ -183,8 +183,9 @@ WARM_SEARCH_QUERIES = [
 ]
 PAGES = {
     # url: (empty cache, after a listing changed, warm: when the page itself is not cached)
-    # treatments with clinic counts; regions; their boroughs (prefetch); published guides
-    "/": (4, 4, 4),
+    # treatments with clinic counts; regions; their boroughs (prefetch); published guides;
+    # neighbourhoods (under their boroughs); the count of listed clinics (the trust strip)
+    "/": (6, 6, 6),
     # treatments with clinic count and whether a guide is published
     "/treatments/": (1, 1, 1),
     # guide with treatment; sections; FAQs; conditions; related; then its figures (cached):
@@ -209,6 +210,8 @@ PAGES = {
     "/conditions/": (1, 1, 1),
     # every listed price, by treatment and by region: treatments; regions; two summaries
     "/costs/": (4, 4, 0),
+    # what each badge means: words and settings only
+    "/what-we-check/": (0, 0, 0),
 }
 
 

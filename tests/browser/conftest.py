@@ -107,4 +107,10 @@ def describe(violations):
 
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # A full-page picture shows what is below the fold, so the images there are needed now.
+    page.evaluate(
+        "() => Promise.all([...document.images].map((img) => { img.loading = 'eager';"
+        " return img.complete ? null : new Promise((done) => { img.onload = img.onerror = done; });"
+        " }))"
+    )
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
