@@ -161,7 +161,6 @@ class CompareForm(forms.Form):
     )  # fmt: skip
     postcode = PostcodeField(
         required=False,
-        max_length=10,
         label="Distance from",
         help_text="A postcode or district, such as SW4.",
     )
@@ -169,7 +168,7 @@ class CompareForm(forms.Form):
     def __init__(self, *args, treatments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["treatment"].queryset = treatments
-        self.fields["postcode"].widget.attrs["autocomplete"] = "postal-code"
+        self.fields["postcode"].widget.attrs.update(autocomplete="postal-code", maxlength="10")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -267,7 +267,8 @@ def compare(request):
     postcode = form.cleaned_data.get("postcode")
     session_types = []
     for clinic in clinics:
-        clinic.compared_offers = {o.session_type: o for o in clinic.offers_for(treatment)}
+        offers = clinic.offers_for(treatment) if treatment else []
+        clinic.compared_offers = {offer.session_type: offer for offer in offers}
         clinic.distance = (
             clinic.miles_from(postcode.latitude, postcode.longitude) if postcode else None
         )
