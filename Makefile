@@ -18,6 +18,7 @@ install: $(STAMP)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo_photos
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # Production: migrations, static files, then gunicorn (settings from the environment; see README).

@@ -3,10 +3,12 @@ appointments, maps and small icons."""
 
 import datetime
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -220,6 +222,17 @@ def media_url(name):
 def initials(name):
     """'Alder Physiotherapy Clapham' -> 'AP': stands in for a clinic without a photo."""
     return "".join(word[0] for word in name.split()[:2] if word[:1].isalnum()).upper()
+
+
+@register.simple_tag
+def compare_url(treatment=None, postcode=None):
+    """The compare page for the treatment and postcode a search was made with."""
+    params = {}
+    if treatment:
+        params["treatment"] = treatment.slug
+    if postcode:
+        params["postcode"] = postcode.code
+    return reverse("clinics:compare") + ("?" + urlencode(params) if params else "")
 
 
 # --- Maps ---------------------------------------------------------------------------------

@@ -84,6 +84,16 @@ def demo(transactional_db, settings):
     settings.ENQUIRY_MIN_SECONDS = 0  # Playwright types faster than any person
 
 
+def photograph(url="/search/?treatment=dry-needling&postcode=SW4"):
+    """Drawn demo photos for the clinics a search lists, so screenshots look as pages will;
+    the slugs of those clinics, in the search's order."""
+    from django.test import Client
+
+    slugs = [clinic.slug for clinic in Client().get(url).context["page"]]
+    call_command("seed_demo_photos", clinic=slugs, stdout=StringIO())
+    return slugs
+
+
 def axe_violations(page):
     """axe-core's violations of WCAG 2.0/2.1/2.2 A and AA and best practices on this page.
     Evaluated through the DevTools protocol, so the page's own CSP stays in force."""
