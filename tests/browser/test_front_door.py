@@ -52,8 +52,10 @@ def test_a_patient_goes_from_a_postcode_on_the_home_page_to_an_enquiry(visitor, 
     expect(first.get_by_role("link", name="What we check")).to_be_visible()
 
     page.get_by_label("Bupa").check()
+    page.get_by_label("Maximum price (£)").fill("100")
+    page.get_by_label("Sort by").select_option("distance")
     page.get_by_role("button", name="Show results").click()
-    assert "insurer=bupa" in page.url
+    assert "insurer=bupa" in page.url and "max_price=100" in page.url
     screenshot(page, f"journey-postcode-results-{page.size_name}")
     name = page.locator("article.result-card h3").first.inner_text()
     page.locator("article.result-card").first.get_by_role("link", name="View and enquire").click()
