@@ -5,7 +5,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.validators import slug_re
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -134,7 +136,9 @@ def _looks_like_postcode(text):
 def find(request):
     """The home page's search: one box for a postcode or a place, sent on to the search as
     `postcode` or `area`. A place we do not know comes back with the closest names."""
-    where = " ".join(request.GET.get("where", "").split())[:100]
+    # Only printable text: a NUL byte, say, is nothing anyone typed and PostgreSQL refuses it.
+    typed = "".join(ch for ch in request.GET.get("where", "") if ch.isprintable())
+    where = " ".join(typed.split())[:100]
     params = {
         name: value
         for name in ("treatment", "q")
@@ -197,9 +201,18 @@ def _kept(clinics, ids):
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+def _posted_slug(request):
+    """The clinic a shortlist button names, if it is a slug at all (a NUL byte or anything
+    else no clinic could have never reaches the database)."""
+    slug = request.POST.get("clinic", "")
+    return slug if slug_re.match(slug) else None
+
+
 @require_POST
 def shortlist_add(request):
-    clinic = get_object_or_404(Clinic.objects.published(), slug=request.POST.get("clinic", ""))
+    if (slug := _posted_slug(request)) is None:
+        raise Http404("No such clinic.")
+    clinic = get_object_or_404(Clinic.objects.published(), slug=slug)
     ids = shortlist.read(request)
     if clinic.pk in ids:
         messages.info(request, f"{clinic.name} is already on your shortlist.")
@@ -226,7 +239,7 @@ def shortlist_remove(request):
         ids = []
         messages.success(request, "Your shortlist is empty.")
     else:
-        clinic = Clinic.objects.filter(slug=request.POST.get("clinic", "")).first()
+        clinic = Clinic.objects.filter(slug=_posted_slug(request)).first()
         if clinic is not None and clinic.pk in ids:
             ids.remove(clinic.pk)
             messages.success(request, f"{clinic.name} removed from your shortlist.")

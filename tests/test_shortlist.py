@@ -105,6 +105,7 @@ def test_unknown_or_unpublished_clinics_and_wrong_methods_are_refused(client, cl
     assert client.get(ADD).status_code == 405
     assert client.get(REMOVE).status_code == 405
     assert client.post(REMOVE, {"clinic": "nobody"}).status_code == 302
+    assert client.post(REMOVE, {"clinic": "no\x00body"}).status_code == 302
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(ADD, {"clinic": clinics[0].slug}).status_code == 403
 
