@@ -23,7 +23,14 @@ class StaticPageSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return ["home", "treatment-list", "condition-list", "area-list", "costs"]
+        return [
+            "home",
+            "treatment-list",
+            "condition-list",
+            "area-list",
+            "costs",
+            "clinics:what-we-check",
+        ]
 
     def location(self, name):
         return reverse(name)
