@@ -4,7 +4,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
-from clinics.cache import listings_changed
+from clinics.index import record_change
+from clinics.models import Clinic
 from directory.urls import urlpatterns as site_urlpatterns
 
 
@@ -16,9 +17,9 @@ def reference(request):
 
 
 def listing_changed(request):
-    """What any edit to a listing does to the cache (the benchmark's own server only): the
-    next request works the page's figures out again, as it would after a clinic's edit."""
-    listings_changed()
+    """What a clinic's edit does (the benchmark's own server only): the next request on each
+    worker reloads that clinic into its listings index."""
+    record_change([Clinic.objects.published().order_by("pk").values_list("pk", flat=True)[0]])
     return HttpResponse("listings version moved\n", content_type="text/plain")
 
 

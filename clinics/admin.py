@@ -1,25 +1,34 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinics.models import (
     Area,
     ClaimRequest,
     Clinic,
+    ClinicChange,
     ClinicPhoto,
+    Decision,
     Enquiry,
     Insurer,
     InsurerRecognition,
     Invitation,
     Language,
+    ListingRequest,
     Offer,
     OpeningHours,
     OutwardCode,
     Practitioner,
+    PriceBand,
     StaffMembership,
+    VerificationRequest,
 )
 from treatments.admin import PublishActionsMixin
 
@@ -50,6 +59,70 @@ class HcpcCheckedFilter(YesNoFilter):
     title = "HCPC register checked"
     parameter_name = "hcpc_checked"
     field = "hcpc_checked_on"
+
+
+class ListingFilter(admin.SimpleListFilter):
+    """Where a published clinic stands in the search, as its details age unconfirmed."""
+
+    title = "in the search"
+    parameter_name = "listing"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("listed", "Listed"),
+            (
+                "hidden-soon",
+                f"Leaving within {settings.LISTING_HIDDEN_SOON_DAYS} days, as not confirmed",
+            ),
+            ("hidden", "Hidden, as not confirmed for too long"),
+        ]
+
+    def queryset(self, request, queryset):
+        listed = Clinic.objects.listed().values("pk")
+        if self.value() == "listed":
+            return queryset.filter(pk__in=listed)
+        if self.value() == "hidden-soon":
+            soon = Clinic.objects.to_be_hidden_within(settings.LISTING_HIDDEN_SOON_DAYS)
+            return queryset.filter(pk__in=soon.values("pk"))
+        if self.value() == "hidden":
+            return queryset.filter(is_published=True).exclude(pk__in=listed)
+        return queryset
+
+
+class StaffFilter(admin.SimpleListFilter):
+    title = "managed by staff"
+    parameter_name = "staff"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No: open to a claim")]
+
+    def queryset(self, request, queryset):
+        managed = Exists(StaffMembership.objects.filter(clinic=OuterRef("pk")))
+        if self.value() == "yes":
+            return queryset.filter(managed)
+        if self.value() == "no":
+            return queryset.filter(~managed)
+        return queryset
+
+
+class WaitingFilter(admin.SimpleListFilter):
+    title = "waiting for a reply"
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", f"Unanswered for more than {settings.ENQUIRY_WAITING_DAYS} days"),
+            ("unanswered", "Unanswered"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.filter(answered_at__isnull=True).older_than(
+                settings.ENQUIRY_WAITING_DAYS
+            )
+        if self.value() == "unanswered":
+            return queryset.filter(answered_at__isnull=True)
+        return queryset
 
 
 @admin.register(Area)
@@ -155,8 +228,8 @@ class ClinicAdmin(PublishActionsMixin, SimpleHistoryAdmin):
         "offer_count",
     ]  # fmt: skip
     list_filter = [
-        "is_published", VerifiedFilter, "accepting_new_patients", "step_free_access",
-        "home_visits", "video_consultations", "area__kind",
+        "is_published", VerifiedFilter, ListingFilter, StaffFilter, "accepting_new_patients",
+        "step_free_access", "home_visits", "video_consultations", "area__kind",
     ]  # fmt: skip
     search_fields = ["name", "postcode", "email", "area__name"]
     list_select_related = ["area"]
@@ -239,7 +312,8 @@ class PractitionerAdmin(PublishActionsMixin, SimpleHistoryAdmin):
         "is_published", HcpcCheckedFilter, "is_csp_member", "gender", "clinics__area",
     ]  # fmt: skip
     search_fields = ["first_name", "last_name", "hcpc_number", "slug"]
-    autocomplete_fields = ["clinics", "treatments", "languages"]
+    # The home clinic keeps the profile: an admin settles disputes by moving it.
+    autocomplete_fields = ["home_clinic", "clinics", "treatments", "languages"]
     prepopulated_fields = {"slug": ("first_name", "last_name")}
     readonly_fields = ["created_at", "updated_at"]
     inlines = [InsurerRecognitionInline]
@@ -325,31 +399,198 @@ class InvitationAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at"]
 
 
+class ClaimWaitingForFilter(admin.SimpleListFilter):
+    title = "waiting for"
+    parameter_name = "waiting_for"
+
+    def lookups(self, request, model_admin):
+        return [("us", "Us (the listing has no owner)"), ("owners", "The clinic's owners")]
+
+    def queryset(self, request, queryset):
+        owned = Exists(StaffMembership.objects.owners().filter(clinic=OuterRef("clinic")))
+        pending = queryset.filter(status=Decision.PENDING)
+        if self.value() == "us":
+            return pending.filter(~owned)
+        if self.value() == "owners":
+            return pending.filter(owned)
+        return queryset
+
+
+class DecisionActionsMixin:
+    """Approve and refuse actions for requests with a status; each decision is emailed."""
+
+    @admin.action(description="Approve the selected requests")
+    def approve(self, request, queryset):
+        pending = list(queryset.filter(status=Decision.PENDING))
+        for item in pending:
+            item.approve(request.user)
+        self.message_user(request, f"{len(pending)} approved; each was told by email.")
+
+    @admin.action(description="Refuse the selected requests")
+    def refuse(self, request, queryset):
+        pending = list(queryset.filter(status=Decision.PENDING))
+        for item in pending:
+            item.refuse(request.user)
+        self.message_user(request, f"{len(pending)} refused; each was told by email.")
+
+
 @admin.register(ClaimRequest)
-class ClaimRequestAdmin(admin.ModelAdmin):
+class ClaimRequestAdmin(DecisionActionsMixin, admin.ModelAdmin):
+    """Claims of listings nobody manages wait for us; the others for the clinic's owners
+    first, though an admin can decide them too (for a dispute, or owners who do not
+    answer)."""
+
     list_display = ["clinic", "user", "role_at_clinic", "status", "created_at", "decided_at"]
-    list_filter = ["status"]
+    list_filter = ["status", ClaimWaitingForFilter]
     search_fields = ["clinic__name", "user__email"]
     list_select_related = ["clinic", "user"]
     autocomplete_fields = ["clinic", "user"]
     readonly_fields = ["created_at", "decided_at", "decided_by"]
     actions = ["approve", "refuse"]
 
-    @admin.action(description="Approve: make the person an owner of the clinic")
-    def approve(self, request, queryset):
-        pending = queryset.filter(status=ClaimRequest.Status.PENDING).select_related(
-            "clinic", "user"
-        )
-        for claim in pending:
-            claim.approve(request.user)
-        self.message_user(request, f"{len(pending)} claim(s) approved.")
 
-    @admin.action(description="Refuse")
-    def refuse(self, request, queryset):
-        pending = queryset.filter(status=ClaimRequest.Status.PENDING)
-        for claim in pending:
-            claim.refuse(request.user)
-        self.message_user(request, f"{len(pending)} claim(s) refused.")
+@admin.register(ListingRequest)
+class ListingRequestAdmin(DecisionActionsMixin, admin.ModelAdmin):
+    """A clinic asking to list a practitioner another clinic keeps. The home clinic decides;
+    an admin settles disputes, and decides for practitioners with no home."""
+
+    list_display = ["practitioner", "clinic", "home_clinic", "status", "created_at"]
+    list_filter = ["status", ("practitioner__home_clinic", admin.EmptyFieldListFilter)]
+    search_fields = ["practitioner__last_name", "practitioner__hcpc_number", "clinic__name"]
+    list_select_related = ["practitioner", "practitioner__home_clinic", "clinic"]
+    autocomplete_fields = ["practitioner", "clinic", "requested_by"]
+    readonly_fields = ["status", "created_at", "decided_at", "decided_by"]
+    actions = ["approve", "refuse"]
+
+    @admin.display(description="Kept by", ordering="practitioner__home_clinic__name")
+    def home_clinic(self, listing):
+        return listing.practitioner.home_clinic
+
+
+class VerificationDecisionForm(forms.ModelForm):
+    decision = forms.ChoiceField(
+        choices=[("", "Not yet"), ("approve", "Verify and publish"), ("refuse", "Refuse")],
+        required=False,
+        help_text="Either way, the clinic is told by email.",
+    )
+
+    class Meta:
+        model = VerificationRequest
+        fields = ["reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "refuse" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why, for the clinic to read and put right.")
+        return cleaned
+
+
+@admin.register(VerificationRequest)
+class VerificationRequestAdmin(admin.ModelAdmin):
+    """The queue of clinics added in the portal. Each page shows what to check (the address,
+    the website, each practitioner's HCPC number against the public register) and takes a
+    decision: verify and publish, or refuse with a reason."""
+
+    form = VerificationDecisionForm
+    list_display = ["clinic", "requested_by", "created_at", "status", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["clinic__name", "requested_by__email"]
+    list_select_related = ["clinic", "requested_by"]
+    fields = [
+        "clinic_link", "address", "website", "contact", "requested_by", "created_at",
+        "practitioners_to_check", "status", "decision", "reason", "decided_by", "decided_at",
+    ]  # fmt: skip
+    readonly_fields = [
+        "clinic_link", "address", "website", "contact", "requested_by", "created_at",
+        "practitioners_to_check", "status", "decided_by", "decided_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("clinic", "requested_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != Decision.PENDING:
+            return [*self.readonly_fields, "reason"]
+        return self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and obj.status != Decision.PENDING:
+            return [name for name in self.fields if name != "decision"]
+        return self.fields
+
+    @admin.display(description="Clinic")
+    def clinic_link(self, request_):
+        clinic = request_.clinic
+        url = reverse("admin:clinics_clinic_change", args=[clinic.pk])
+        return format_html('<a href="{}">{}</a>', url, clinic.name)
+
+    @admin.display(description="Address")
+    def address(self, request_):
+        return ", ".join([*request_.clinic.address_lines(), request_.clinic.postcode])
+
+    @admin.display(description="Website")
+    def website(self, request_):
+        url = request_.clinic.website
+        if not url:
+            return "None given"
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>', url, url
+        )
+
+    @admin.display(description="Phone and email")
+    def contact(self, request_):
+        return " · ".join(filter(None, [request_.clinic.phone, request_.clinic.email])) or "None"
+
+    @admin.display(description="Practitioners: check each on the HCPC register")
+    def practitioners_to_check(self, request_):
+        people = request_.clinic.practitioners.order_by("last_name")
+        if not people:
+            return "None added yet."
+        return format_html_join(
+            mark_safe("<br>"),
+            '{} {}: <a href="{}" rel="noopener noreferrer" target="_blank">{}</a>{}',
+            (
+                (
+                    p.first_name,
+                    p.last_name,
+                    p.hcpc_register_url(),
+                    p.hcpc_number,
+                    " (checked)" if p.hcpc_checked_on else "",
+                )
+                for p in people
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        decision = form.cleaned_data.get("decision")
+        if decision == "approve":
+            obj.approve(request.user)
+        elif decision == "refuse":
+            obj.refuse(request.user, form.cleaned_data["reason"])
+        else:
+            super().save_model(request, obj, form, change)
+
+
+@admin.register(ClinicChange)
+class ClinicChangeAdmin(admin.ModelAdmin):
+    """What staff did in the portal, one row an action (each object's own history, with the
+    fields changed, is on its admin page)."""
+
+    list_display = ["label", "clinic", "user", "created_at"]
+    search_fields = ["clinic__name", "user__email", "label"]
+    list_select_related = ["clinic", "user"]
+    date_hierarchy = "created_at"
+    fields = ["clinic", "user", "label", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Enquiry)
@@ -357,7 +598,7 @@ class EnquiryAdmin(admin.ModelAdmin):
     """Health data: listed without the message, opened only to read, never edited here."""
 
     list_display = ["clinic", "created_at", "read_at", "answered_at"]
-    list_filter = [("answered_at", admin.EmptyFieldListFilter)]
+    list_filter = [WaitingFilter, ("answered_at", admin.EmptyFieldListFilter)]
     search_fields = ["email"]
     list_select_related = ["clinic"]
     date_hierarchy = "created_at"
@@ -385,3 +626,11 @@ class EnquiryAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"{deleted} enquiries erased from {len(emails)} email address(es)."
         )
+
+
+@admin.register(PriceBand)
+class PriceBandAdmin(SimpleHistoryAdmin):
+    list_display = ["label", "slug", "min_pence", "max_pence", "order"]
+    list_editable = ["order"]
+    search_fields = ["label"]
+    prepopulated_fields = {"slug": ("label",)}

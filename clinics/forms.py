@@ -7,14 +7,17 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 
-from clinics.cache import choices_version, remember
 from clinics.models import Enquiry, OutwardCode
 from clinics.postcodes import normalise_outward_code, outward_code_of
 
 
 class PostcodeField(forms.CharField):
     """A full postcode or a district ("sw4 7aa", "SW47AA", "SW4"), cleaned to the known London
-    OutwardCode it belongs to, or a message saying why it cannot be used."""
+    OutwardCode it belongs to, or a message saying why it cannot be used. The known codes are
+    looked up in `outward_codes` ({code: OutwardCode}) when the form is given them, as the
+    search's is from the listings index, else in the database."""
+
+    outward_codes = None
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -30,12 +33,10 @@ class PostcodeField(forms.CharField):
                     "Enter a postcode such as SW4 7AA, or a district such as SW4.",
                     code="invalid",
                 ) from None
-        found = remember(
-            "outward-code",
-            code,
-            lambda: OutwardCode.objects.select_related("area").filter(code=code).first(),
-            version=choices_version,
-        )
+        if self.outward_codes is not None:
+            found = self.outward_codes.get(code)
+        else:
+            found = OutwardCode.objects.select_related("area").filter(code=code).first()
         if found is not None and found.area_id is not None:
             return found
         if found is not None:
@@ -133,7 +134,18 @@ class EnquiryForm(forms.ModelForm):
     def clean_started(self):
         signer = signing.TimestampSigner(salt=self.SIGNING_SALT)
         try:
-            started = float(signer.unsign(self.cleaned_data["started"]))
+            started = float(
+                signer.unsign(
+                    self.cleaned_data["started"], max_age=settings.ENQUIRY_FORM_MAX_AGE_SECONDS
+                )
+            )
+        except signing.SignatureExpired:
+            # A real person who left the page open: told so, with what they typed kept and
+            # a fresh start time. A script replaying an old token gets no further.
+            raise forms.ValidationError(
+                "This form was open for a long time. Please check your message and send it again.",
+                code="expired",
+            ) from None
         except (signing.BadSignature, ValueError):
             raise forms.ValidationError("Please send the form again.", code="bad_start") from None
         if time.time() - started < settings.ENQUIRY_MIN_SECONDS:
@@ -153,21 +165,23 @@ class EnquiryForm(forms.ModelForm):
 
 
 class CompareForm(forms.Form):
-    """What the shortlist is compared on: one treatment's prices, distances from a postcode."""
+    """What the shortlist is compared on: one treatment's prices, distances from a postcode.
+    Both checked against the listings index's lists (`choices`), with no query."""
 
-    treatment = forms.ModelChoiceField(
-        queryset=None, to_field_name="slug", required=False, label="Prices for",
-        empty_label="Choose a treatment",
-    )  # fmt: skip
+    treatment = forms.ChoiceField(required=False, label="Prices for")
     postcode = PostcodeField(
         required=False,
         label="Distance from",
         help_text="A postcode or district, such as SW4.",
     )
 
-    def __init__(self, *args, treatments, **kwargs):
+    def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["treatment"].queryset = treatments
+        self.treatments = {t.slug: t for t in choices.treatments}
+        self.fields["treatment"].choices = [("", "Choose a treatment")] + [
+            (t.slug, t.name) for t in choices.treatments
+        ]
+        self.fields["postcode"].outward_codes = choices.outward_codes
         self.fields["postcode"].widget.attrs.update(autocomplete="postal-code", maxlength="10")
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -176,3 +190,6 @@ class CompareForm(forms.Form):
             Div(Div("treatment", css_class="col-sm-6"), Div("postcode", css_class="col-sm-6"),
                 css_class="row g-3"),
         )  # fmt: skip
+
+    def clean_treatment(self):
+        return self.treatments.get(self.cleaned_data["treatment"])

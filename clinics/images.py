@@ -1,13 +1,20 @@
 """Uploaded photos: checked from their content, then re-encoded so nothing the uploader sent
 reaches a visitor's browser as it came.
 
-Order matters for safety: the byte size is checked before reading, the pixel count from the
-header before decoding (so a decompression bomb costs a few kilobytes of memory), and only
-then is the image decoded, turned upright, shrunk and saved as a fresh JPEG, which drops EXIF
-(GPS included) and anything hidden after the image data.
+Order matters for safety: the byte size is checked before reading; the pixel count and what
+decoding will cost in memory are worked out from the header before decoding (so a
+decompression bomb costs a few kilobytes); a JPEG is decoded at the smallest scale that still
+gives a full-size photo (libjpeg's draft mode); the image is shrunk in its own compact mode
+(one byte a pixel for black-and-white, grey or palette images) before anything is converted
+to colour. Then it is turned upright and saved as a fresh JPEG, which drops EXIF (GPS
+included) and anything hidden after the image data.
+
+One upload costs at most about PHOTO_MAX_DECODE_MEGABYTES of memory to decode, plus the
+shrunk copies (a few megabytes); tests/test_photo_uploads.py measures it.
 """
 
 import io
+import math
 import uuid
 import warnings
 
@@ -27,6 +34,12 @@ class ProcessedPhoto:
 
 def _megabytes(size):
     return f"{size / (1024 * 1024):.0f} MB"
+
+
+def _bytes_per_pixel(mode):
+    # How Pillow stores a decoded pixel: one byte for these modes, four for the colour ones
+    # (RGB included, padded), at most four for any mode we can be sent.
+    return 1 if mode in ("1", "L", "P") else 4
 
 
 def _encode(image, longest_side):
@@ -66,7 +79,24 @@ def process_photo(uploaded):
                     "and upload it again.",
                     code="too_many_pixels",
                 )
+            # A JPEG can be decoded straight to a half, quarter or eighth of its size, as long
+            # as that still covers the largest size we keep.
+            scale = min(1, settings.PHOTO_MAX_SIDE / max(width, height))
+            image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
+            decoded_width, decoded_height = image.size
+            cost = decoded_width * decoded_height * _bytes_per_pixel(image.mode)
+            if cost > settings.PHOTO_MAX_DECODE_MEGABYTES * 1024 * 1024:
+                raise ValidationError(
+                    f"This image is {width} × {height} pixels, too large for us to process "
+                    "in this format. Save it as a JPEG, or make it smaller, and upload it "
+                    "again.",
+                    code="too_costly",
+                )
             image.load()
+            # Shrunk before any conversion, in the image's own mode (nearest-neighbour for
+            # black-and-white and palette images, which cannot be averaged).
+            longest = settings.PHOTO_MAX_SIDE
+            image.thumbnail((longest, longest), Image.Resampling.LANCZOS)
             upright = ImageOps.exif_transpose(image)
             if upright.mode != "RGB":
                 background = Image.new("RGB", upright.size, "white")

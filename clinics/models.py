@@ -1,19 +1,18 @@
 """Where treatments are offered: London's areas, clinics, practitioners, their prices and staff."""
 
 import contextlib
+import contextvars
 import datetime
-import difflib
 import logging
-import math
 import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import (
@@ -21,8 +20,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    Max,
-    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -31,12 +28,17 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_update_with_history
 
+from clinics import emails
+from clinics.geo import miles_between
 from clinics.postcodes import (
     NORMALISED_POSTCODE_REGEX,
     normalise_outward_code,
@@ -44,7 +46,6 @@ from clinics.postcodes import (
     validate_outward_code,
     validate_postcode,
 )
-from clinics.prices import summarise
 from clinics.validators import (
     HCPC_NUMBER_REGEX,
     LONDON_LATITUDE,
@@ -98,24 +99,17 @@ class AreaQuerySet(models.QuerySet):
     def neighbourhoods(self):
         return self.filter(kind=Area.Kind.NEIGHBOURHOOD)
 
-    def by_parent(self):
-        """{parent id: [areas]}, in name order: a borough's neighbourhoods, in one query."""
-        found = {}
-        for area in self.order_by("name"):
-            found.setdefault(area.parent_id, []).append(area)
-        return found
-
-    def named(self, text):
-        """The area a patient means by `text` ("clapham", "Kensington & Chelsea"), matched on
-        its name or slug whatever the case; None when no area has that name."""
-        words = " ".join(text.replace("&", " and ").split())
-        return self.filter(Q(name__iexact=words) | Q(slug=slugify(words))).first()
-
-    def names_like(self, text, limit=5):
-        """The areas whose names are closest to `text` (a misspelt "Claphm"), closest first."""
-        areas = {area.name.lower(): area for area in self.only("name", "slug", "kind")}
-        close = difflib.get_close_matches(text.lower(), areas, n=limit, cutoff=0.6)
-        return [areas[name] for name in close]
+    def tree(self):
+        """London's regions, each with its boroughs and theirs with their neighbourhoods
+        (`children`, prefetched, in name order): three queries."""
+        return self.regions().prefetch_related(
+            Prefetch(
+                "children",
+                queryset=Area.objects.boroughs().prefetch_related(
+                    Prefetch("children", queryset=Area.objects.order_by("name"))
+                ),
+            )
+        )
 
     def with_clinic_counts(self, clinics):
         """The areas holding any of `clinics`, each with how many of them, busiest first."""
@@ -178,15 +172,13 @@ class Area(models.Model):
     def nearest(self, areas, limit=6):
         """The other areas of this one's kind among `areas`, nearest first (for "nearby
         areas" links)."""
-        squash = math.cos(math.radians(self.latitude))  # a degree east is shorter than north
-
-        def distance(other):
-            return (other.latitude - self.latitude) ** 2 + (
-                (other.longitude - self.longitude) * squash
-            ) ** 2
-
         others = [area for area in areas if area.kind == self.kind and area.pk != self.pk]
-        return sorted(others, key=distance)[:limit]
+        return sorted(
+            others,
+            key=lambda o: float(
+                miles_between(self.latitude, self.longitude, o.latitude, o.longitude)
+            ),
+        )[:limit]
 
     def clean(self):
         expected_parent_kind = {
@@ -294,9 +286,6 @@ class Language(models.Model):
         return self.name
 
 
-MILES_PER_DEGREE_LATITUDE = 69.05
-
-
 def months_ago(months, today=None):
     today = today or timezone.localdate()
     return today - datetime.timedelta(days=round(months * 365.25 / 12))
@@ -344,6 +333,12 @@ class ClinicQuerySet(models.QuerySet):
             .filter(confirmed__gte=months_ago(settings.LISTING_HIDDEN_AFTER_MONTHS))
         )
 
+    def to_be_hidden_within(self, days):
+        """Listed clinics that leave the search within `days` days (their details will have
+        gone unconfirmed for LISTING_HIDDEN_AFTER_MONTHS) unless they confirm them first."""
+        cutoff = months_ago(settings.LISTING_HIDDEN_AFTER_MONTHS) + datetime.timedelta(days=days)
+        return self.listed().filter(confirmed__lt=cutoff)
+
     def offering(self, treatment):
         # Exists rather than a join keeps one row per clinic without DISTINCT.
         return self.filter(Exists(Offer.objects.filter(clinic=OuterRef("pk"), treatment=treatment)))
@@ -354,31 +349,17 @@ class ClinicQuerySet(models.QuerySet):
         inside = Area.objects.filter(Q(pk=area.pk) | Q(parent=area) | Q(parent__parent=area))
         return self.filter(area__in=inside.values("pk"))
 
-    def for_listing(self, treatment=None, practitioners=None):
-        """Published clinics with what a result card shows."""
-        return self.published().with_card_details(treatment, practitioners)
-
-    def with_card_details(self, treatment=None, practitioners=None):
-        """What a result card shows, in a fixed number of queries: offers (only `treatment`'s
-        when given), opening hours, and practitioners (only those in the `practitioners`
-        queryset when given) with the insurers recognising them."""
-        offers = Offer.objects.select_related("treatment").order_by(
-            "treatment__name", session_rank()
-        )
-        if treatment is not None:
-            offers = offers.filter(treatment=treatment)
-        if practitioners is None:
-            practitioners = Practitioner.objects.published()
-        practitioners = practitioners.order_by("last_name", "first_name").prefetch_related(
-            Prefetch(
-                "insurer_recognitions",
-                queryset=InsurerRecognition.objects.select_related("insurer"),
-            )
-        )
-        # The card's photo comes with the clinic's own row: no query of its own.
+    def for_listing(self):
+        """Published clinics with what a result card shows, in two queries: the clinics with
+        their area and its parent and their first photo (a thumbnail, else the image, and its
+        alt text, as subqueries of the same statement), and their opening hours. Prices,
+        distance, freshness and whether practitioners' registrations were checked come from
+        the search (clinics/search.py); the next new-patient appointment is the clinic's own
+        columns."""
         first_photo = ClinicPhoto.objects.filter(clinic=OuterRef("pk")).order_by("order", "pk")
         return (
-            self.select_related("area", "area__parent")
+            self.published()
+            .select_related("area", "area__parent")
             .annotate(
                 photo_thumbnail=Subquery(
                     first_photo.annotate(
@@ -389,22 +370,7 @@ class ClinicQuerySet(models.QuerySet):
                 ),
                 photo_alt_text=Subquery(first_photo.values("alt_text")[:1]),
             )
-            .prefetch_related(
-                Prefetch("offers", queryset=offers),
-                "opening_hours",
-                Prefetch("practitioners", queryset=practitioners, to_attr="listed_practitioners"),
-            )
-        )
-
-    def available_within(self, days, today=None):
-        """Clinics taking new patients whose word on their next new-patient appointment still
-        holds (see Clinic.next_available()) and puts it within `days` days of today."""
-        today = today or timezone.localdate()
-        return self.filter(
-            accepting_new_patients=True,
-            next_available_set_on__gt=today - NEXT_AVAILABLE_LIFETIME,
-            next_available_on__gte=today,
-            next_available_on__lte=today + datetime.timedelta(days=days),
+            .prefetch_related("opening_hours")
         )
 
     def area_counts(self, parents=None):
@@ -463,7 +429,7 @@ class Clinic(models.Model):
     postcode = models.CharField(
         max_length=12, validators=[validate_postcode], help_text="A full postcode, such as SW4 7AA."
     )
-    # Kept apart from the postcode so that search by district is an indexed equality.
+    # The postcode's district, kept apart for admins to list and filter by.
     outward_code = models.CharField(max_length=4, editable=False, db_index=True)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="clinics")
     latitude = models.FloatField(validators=[validate_london_latitude])
@@ -544,11 +510,6 @@ class Clinic(models.Model):
                 "given, and cannot be before that day.",
             ),
         ]
-        indexes = [
-            # Search by postcode (ClinicFilter.filter_postcode): the box around the district's
-            # centre is a range on both columns, read from this index rather than every clinic.
-            models.Index(fields=["latitude", "longitude"], name="clinic_location_idx"),
-        ]
 
     def __str__(self):
         return self.name
@@ -580,14 +541,16 @@ class Clinic(models.Model):
         ClinicQuerySet.listed() reckons it)."""
         return self.details_confirmed_on or timezone.localtime(self.created_at).date()
 
-    def is_out_of_date(self):
-        """Not confirmed for LISTING_STALE_AFTER_MONTHS: marked, and sorted after fresh ones."""
+    @cached_property
+    def is_stale(self):
+        """Not confirmed for LISTING_STALE_AFTER_MONTHS: marked, and sorted after fresh ones.
+        (A search hands over the listings index's own answer, ListingsIndex.stale().)"""
         return self.confirmed_on() < months_ago(settings.LISTING_STALE_AFTER_MONTHS)
 
     def shows_verified(self):
         """The "Verified" badge: an admin checked the clinic, and it keeps its details
         confirmed. A listing nobody keeps up never wears it, whatever was checked once."""
-        return self.verified_on is not None and not self.is_out_of_date()
+        return self.verified_on is not None and not self.is_stale
 
     def next_available(self, today=None):
         """The clinic's word on its next new-patient appointment while it holds, as a
@@ -624,25 +587,15 @@ class Clinic(models.Model):
         )
 
     def first_session(self):
-        """The cheapest way to start treatment, from the prefetched offers (only the chosen
-        treatment's on a search card): an initial assessment, else a standard session. None
-        when the clinic lists neither."""
-        for session_type in (Offer.SessionType.INITIAL, Offer.SessionType.STANDARD):
-            offers = [offer for offer in self.offers.all() if offer.session_type == session_type]
-            if offers:
-                return min(offers, key=lambda offer: offer.price_pence)
-        return None
+        """The cheapest first appointment (FIRST_SESSION_TYPES), of any treatment, from the
+        prefetched offers: the clinic page's "from" price, as a result card's comes from the
+        search. None when the clinic lists no such session."""
+        first = [o for o in self.offers.all() if o.session_type in FIRST_SESSION_TYPES]
+        return min(first, key=lambda offer: offer.price_pence, default=None)
 
     def offers_for(self, treatment):
         """The prefetched offers of one treatment, in the order a patient meets them."""
         return [offer for offer in self.offers.all() if offer.treatment_id == treatment.pk]
-
-    def miles_from(self, latitude, longitude):
-        """Miles from a point: the search's equirectangular approximation, in Python."""
-        squash = math.cos(math.radians(latitude))
-        north = (self.latitude - latitude) * MILES_PER_DEGREE_LATITUDE
-        east = (self.longitude - longitude) * MILES_PER_DEGREE_LATITUDE * squash
-        return math.hypot(north, east)
 
     def address_lines(self):
         return [line for line in (self.address_line1, self.address_line2, self.town) if line]
@@ -718,6 +671,60 @@ class Clinic(models.Model):
 
     def photo_slots_left(self):
         return max(settings.PHOTO_QUOTA_PER_CLINIC - self.photos.count(), 0)
+
+    def listing_state(self, today=None):
+        """Whether this listing is in the search and, if not, why, for its dashboard:
+        {"state": one of awaiting_verification, not_verified (with "reason"), unpublished,
+        hidden, stale, listed; "months": since details were last confirmed (or the clinic
+        was added)}."""
+        today = today or timezone.localdate()
+        confirmed = self.confirmed_on()
+        months = (today.year - confirmed.year) * 12 + today.month - confirmed.month
+        months -= today.day < confirmed.day
+        state = {"months": months}
+        if not self.is_published:
+            latest = self.verification_requests.order_by("-created_at").first()
+            if latest is not None and latest.status == Decision.REFUSED:
+                return state | {"state": "not_verified", "reason": latest.reason}
+            if self.verified_on is None or (latest and latest.status == Decision.PENDING):
+                return state | {"state": "awaiting_verification"}
+            return state | {"state": "unpublished"}
+        if confirmed < months_ago(settings.LISTING_HIDDEN_AFTER_MONTHS, today):
+            return state | {"state": "hidden"}
+        if confirmed < months_ago(settings.LISTING_STALE_AFTER_MONTHS, today):
+            return state | {"state": "stale"}
+        return state | {"state": "listed"}
+
+    def checklist(self):
+        """What makes a listing complete, each with whether it is done and where to do it:
+        [(what, done, portal page name)]."""
+        priced = set(self.offers.values_list("treatment_id", flat=True))
+        practitioners = self.practitioners.all()
+        offered = Treatment.objects.filter(practitioners__in=practitioners).distinct()
+        unpriced = [t.name for t in offered if t.pk not in priced]
+        insured = practitioners.filter(insurer_recognitions__isnull=False).exists()
+        return [
+            ("A photo of the clinic", self.photos.exists(), "portal:photos"),
+            ("Opening hours", self.opening_hours.exists(), "portal:hours"),
+            (
+                "Prices for each treatment"
+                + (f" (none yet for {', '.join(unpriced)})" if unpriced else ""),
+                bool(priced) and not unpriced,
+                "portal:offers",
+            ),
+            (
+                "Practitioners, with their HCPC numbers",
+                practitioners.exists(),
+                "portal:practitioners",
+            ),
+            ("Insurers that recognise your practitioners", insured, "portal:practitioners"),
+        ]
+
+    def owner_emails(self):
+        return list(self.memberships.owners().values_list("user__email", flat=True))
+
+    def staff_emails(self):
+        return list(self.memberships.values_list("user__email", flat=True))
 
     def export_data(self):
         """All of this clinic's own data as plain JSON-ready values, for the clinic to keep."""
@@ -802,8 +809,11 @@ class Clinic(models.Model):
         offers = list(self.offers.all())
         for offer in offers:
             offer.price_confirmed_on = today
-        # With history, so the audit shows each price being confirmed.
-        bulk_update_with_history(offers, Offer, ["price_confirmed_on"])
+        # With history, so the audit shows each price being confirmed (as part of the same
+        # action, when one is being recorded).
+        bulk_update_with_history(
+            offers, Offer, ["price_confirmed_on"], default_change_reason=current_change_reason()
+        )
 
 
 class OpeningHours(models.Model):
@@ -863,6 +873,16 @@ class PractitionerQuerySet(models.QuerySet):
             ),
         )
 
+    def for_search_card(self):
+        """Practitioners with what a search result shows: their clinics and insurers."""
+        return self.order_by("last_name", "first_name", "pk").prefetch_related(
+            Prefetch("clinics", queryset=Clinic.objects.select_related("area")),
+            Prefetch(
+                "insurer_recognitions",
+                queryset=InsurerRecognition.objects.select_related("insurer"),
+            ),
+        )
+
 
 class Practitioner(models.Model):
     class Gender(models.TextChoices):
@@ -893,6 +913,16 @@ class Practitioner(models.Model):
     photo = models.ImageField(upload_to="practitioners/", blank=True)
     treatments = models.ManyToManyField(Treatment, blank=True, related_name="practitioners")
     clinics = models.ManyToManyField(Clinic, blank=True, related_name="practitioners")
+    home_clinic = models.ForeignKey(
+        Clinic,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="home_practitioners",
+        help_text="The clinic whose staff keep this profile (name, HCPC number, bio, languages, "
+        "insurers). Other clinics list the practitioner only with its approval, or an "
+        "admin's. Empty: only admins edit the profile.",
+    )
     insurers = models.ManyToManyField(
         Insurer, through="InsurerRecognition", blank=True, related_name="practitioners"
     )
@@ -943,6 +973,14 @@ class Practitioner(models.Model):
 
     is_registration_checked.boolean = True
 
+    def is_kept_by(self, clinic):
+        """Whether `clinic`'s staff may change this profile: only its home clinic's may."""
+        return self.home_clinic_id is not None and self.home_clinic_id == clinic.pk
+
+    def hcpc_register_url(self):
+        """The HCPC's public register, where an admin checks the number (a search page)."""
+        return f"https://www.hcpc-uk.org/check-the-register/?query={self.hcpc_number}"
+
 
 class InsurerRecognition(models.Model):
     """Insurers recognise people, not buildings: a practitioner registered with an insurer."""
@@ -969,32 +1007,13 @@ class InsurerRecognition(models.Model):
 
 # The order a patient meets them in, used wherever session types are listed.
 SESSION_ORDER = ["initial", "follow_up", "standard", "add_on"]
+# What a patient can start treatment with: a card's and a clinic page's "from" price.
+FIRST_SESSION_TYPES = ("initial", "standard")
 
 
 def session_rank():
     """An expression ranking session types in SESSION_ORDER, for order_by()."""
     return Case(*[When(session_type=value, then=Value(i)) for i, value in enumerate(SESSION_ORDER)])
-
-
-class OfferQuerySet(models.QuerySet):
-    def price_statistics(self, *group_by):
-        """{(group values..., session type): PriceStats} for these offers, in one query.
-        Groups are attnames or lookups, e.g. "treatment_id" or "clinic__area__parent_id";
-        session types come in SESSION_ORDER within each group."""
-        groups = {}
-        rows = self.values_list(*group_by, "session_type", "price_pence", "clinic_id")
-        for *key, pence, clinic_id in rows.order_by():
-            groups.setdefault(tuple(key), []).append((pence, clinic_id))
-        ordered = sorted(groups, key=lambda key: (key[:-1], SESSION_ORDER.index(key[-1])))
-        return {key: summarise(groups[key]) for key in ordered}
-
-    def price_summary(self):
-        """Lowest and highest price and the number of prices, by session type, in one query."""
-        return (
-            self.values("session_type")
-            .annotate(lowest=Min("price_pence"), highest=Max("price_pence"), count=Count("pk"))
-            .order_by(session_rank())
-        )
 
 
 class Offer(models.Model):
@@ -1019,8 +1038,6 @@ class Offer(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(240)]
     )
     price_confirmed_on = models.DateField(null=True, blank=True)
-
-    objects = OfferQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -1052,6 +1069,52 @@ class Offer(models.Model):
     @property
     def price(self):
         return Decimal(self.price_pence) / 100
+
+
+class PriceBand(models.Model):
+    """A range a patient picks from when searching ("under £60", "£60 to £80")."""
+
+    label = models.CharField(max_length=40, unique=True, help_text="As patients see it.")
+    slug = models.SlugField(max_length=40, unique=True)
+    # Whole pence; a band includes its lower bound and excludes its upper bound.
+    min_pence = models.PositiveIntegerField("from (pence)", null=True, blank=True)
+    max_pence = models.PositiveIntegerField("up to (pence)", null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "min_pence"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_pence__isnull=False) | Q(max_pence__isnull=False),
+                name="price_band_has_a_bound",
+                violation_error_message="A price band needs a lower or an upper bound.",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_pence__isnull=True)
+                | Q(max_pence__isnull=True)
+                | Q(max_pence__gt=F("min_pence")),
+                name="price_band_bounds_ordered",
+                violation_error_message="The upper bound must be above the lower bound.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def filter_offers(self, offers):
+        """Narrow an Offer queryset to prices inside this band."""
+        if self.min_pence is not None:
+            offers = offers.filter(price_pence__gte=self.min_pence)
+        if self.max_pence is not None:
+            offers = offers.filter(price_pence__lt=self.max_pence)
+        return offers
+
+    def contains(self, pence):
+        return (self.min_pence is None or pence >= self.min_pence) and (
+            self.max_pence is None or pence < self.max_pence
+        )
 
 
 def clinic_photo_path(instance, filename):
@@ -1119,6 +1182,17 @@ class StaffMembership(models.Model):
         return f"{self.user} ({self.get_role_display()}) at {self.clinic}"
 
 
+class InvitationQuerySet(models.QuerySet):
+    def usable(self):
+        cutoff = timezone.now() - datetime.timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+        return self.filter(accepted_at=None, created_at__gte=cutoff)
+
+    def waiting_for(self, user):
+        """Usable invitations sent to one of `user`'s verified addresses."""
+        verified = EmailAddress.objects.filter(user=user, verified=True).values("email")
+        return self.usable().filter(email__in=verified).select_related("clinic")
+
+
 class Invitation(models.Model):
     """An owner's invitation for a colleague to join a clinic's staff. The emailed link is
     signed and expires (INVITATION_MAX_AGE_DAYS); accepting it once uses it up."""
@@ -1136,6 +1210,8 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -1158,9 +1234,18 @@ class Invitation(models.Model):
             return None
         return cls.objects.select_related("clinic").filter(pk=pk, accepted_at=None).first()
 
+    def is_for(self, user):
+        """Whether `user` may accept: only an account whose verified email is the address
+        the invitation was sent to (compared as sign-in compares emails)."""
+        email = emails.normalise_address(self.email)
+        return EmailAddress.objects.filter(user=user, email=email, verified=True).exists()
+
     def accept(self, user):
-        """Make `user` a member with the invited role. Atomic and once only: a second accept
-        of the same invitation (a double click, a replayed link) changes nothing."""
+        """Make `user` a member with the invited role, if the invitation is for them (see
+        is_for). Atomic and once only: a second accept of the same invitation (a double
+        click, a replayed link) changes nothing."""
+        if not self.is_for(user):
+            return None
         with transaction.atomic():
             used = Invitation.objects.filter(pk=self.pk, accepted_at=None).update(
                 accepted_at=timezone.now(), accepted_by=user
@@ -1173,13 +1258,43 @@ class Invitation(models.Model):
         return membership
 
 
-class ClaimRequest(models.Model):
-    """Someone asks to manage a listing that has no staff yet; an admin decides."""
+class Decision(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for a decision"
-        APPROVED = "approved", "Approved"
-        REFUSED = "refused", "Refused"
+
+class DecisionQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=Decision.PENDING)
+
+
+class DecidedRequest(models.Model):
+    """What every request that someone decides has: its status, who decided and when."""
+
+    status = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def _decide(self, status, decider, *fields):
+        self.status, self.decided_by, self.decided_at = status, decider, timezone.now()
+        self.save(update_fields=["status", "decided_by", "decided_at", *fields])
+
+
+class ClaimRequest(DecidedRequest):
+    """Someone asks to manage a published listing. A listing with owners: its owners decide
+    (an admin can too). A listing without staff: an admin decides. The claimant is told by
+    email either way."""
+
+    Status = Decision
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="claims")
     user = models.ForeignKey(
@@ -1189,12 +1304,9 @@ class ClaimRequest(models.Model):
         "your role at the clinic", max_length=100, help_text="For example: practice manager."
     )
     message = models.TextField(blank=True, help_text="Anything that helps us check you work there.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    reason = models.TextField(
+        blank=True, help_text="Why it was refused, if it was: sent to the person who asked."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -1210,27 +1322,214 @@ class ClaimRequest(models.Model):
     def __str__(self):
         return f"{self.user} claims {self.clinic}"
 
-    def approve(self, admin_user):
-        """Grant ownership, if the clinic still has no staff."""
+    def goes_to_owners(self):
+        return self.clinic.memberships.owners().exists()
+
+    def submitted(self):
+        """Tell whoever decides: the clinic's owners, if it has any (admins see the queue)."""
+        owners = self.clinic.owner_emails()
+        if owners:
+            emails.send_on_commit("claim_to_owners", owners, {"claim": self})
+
+    def approve(self, decider):
+        """Let the claimant in: as an owner of a listing nobody manages, as an editor of one
+        whose owners (or an admin on their behalf) approved."""
         with transaction.atomic():
-            self.status = self.Status.APPROVED
-            self.decided_at = timezone.now()
-            self.decided_by = admin_user
-            self.save(update_fields=["status", "decided_at", "decided_by"])
-            StaffMembership.objects.get_or_create(
-                user=self.user, clinic=self.clinic, defaults={"role": StaffMembership.Role.OWNER}
+            role = (
+                StaffMembership.Role.EDITOR
+                if self.clinic.memberships.owners().exists()
+                else StaffMembership.Role.OWNER
             )
+            self._decide(Decision.APPROVED, decider)
+            StaffMembership.objects.get_or_create(
+                user=self.user, clinic=self.clinic, defaults={"role": role}
+            )
+            emails.send_on_commit("claim_decided", [self.user.email], {"claim": self})
 
-    def refuse(self, admin_user):
-        self.status = self.Status.REFUSED
-        self.decided_at = timezone.now()
-        self.decided_by = admin_user
-        self.save(update_fields=["status", "decided_at", "decided_by"])
+    def refuse(self, decider, reason=""):
+        with transaction.atomic():
+            self.reason = reason
+            self._decide(Decision.REFUSED, decider, "reason")
+            emails.send_on_commit("claim_decided", [self.user.email], {"claim": self})
 
 
-def _median(ordered):
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+class VerificationRequest(DecidedRequest):
+    """A clinic added in the portal asks to be checked and published; an admin decides, and
+    whoever asked is told by email either way."""
+
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="verification_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.TextField(
+        blank=True,
+        help_text="Why it was refused: sent to the clinic, who can fix it and ask again.",
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic"],
+                condition=Q(status="pending"),
+                name="verification_one_pending_per_clinic",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(reason=""),
+                name="verification_refusal_has_reason",
+                violation_error_message="Say why, for the clinic to read.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Verify {self.clinic}"
+
+    def approve(self, admin_user):
+        """Verify and publish the clinic, and tell whoever asked."""
+        today = timezone.localdate()
+        with transaction.atomic():
+            self._decide(Decision.APPROVED, admin_user)
+            clinic = self.clinic
+            clinic.verified_on = today
+            clinic.is_published = True
+            clinic.details_confirmed_on = clinic.details_confirmed_on or today
+            clinic.save(
+                update_fields=["verified_on", "is_published", "details_confirmed_on", "updated_at"]
+            )
+            self._tell("clinic_verified")
+
+    def refuse(self, admin_user, reason):
+        with transaction.atomic():
+            self.reason = reason
+            self._decide(Decision.REFUSED, admin_user, "reason")
+            self._tell("clinic_not_verified")
+
+    def _tell(self, template):
+        recipients = {self.requested_by.email} if self.requested_by else set()
+        recipients |= set(self.clinic.owner_emails())
+        emails.send_on_commit(
+            template, sorted(recipients), {"request": self, "clinic": self.clinic}
+        )
+
+
+class ListingRequest(DecidedRequest):
+    """A clinic asks to list a practitioner whose profile another clinic keeps (their home
+    clinic). The home clinic's staff decide, or an admin when the profile has no home."""
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="listing_requests"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="listing_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner", "clinic"],
+                condition=Q(status="pending"),
+                name="listing_request_one_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.clinic} asks to list {self.practitioner}"
+
+    @classmethod
+    def ask(cls, practitioner, clinic, user):
+        """The pending request (made now, or earlier), its home clinic's staff told by email."""
+        request, created = cls.objects.get_or_create(
+            practitioner=practitioner,
+            clinic=clinic,
+            status=Decision.PENDING,
+            defaults={"requested_by": user},
+        )
+        if created and practitioner.home_clinic_id:
+            emails.send_on_commit(
+                "listing_requested",
+                practitioner.home_clinic.staff_emails(),
+                {"request": request, "home": practitioner.home_clinic},
+            )
+        return request
+
+    def approve(self, user):
+        with transaction.atomic():
+            self._decide(Decision.APPROVED, user)
+            self.practitioner.clinics.add(self.clinic)
+            self._tell()
+
+    def refuse(self, user):
+        with transaction.atomic():
+            self._decide(Decision.REFUSED, user)
+            self._tell()
+
+    def _tell(self):
+        recipients = [self.requested_by.email] if self.requested_by else []
+        emails.send_on_commit("listing_decided", recipients, {"request": self})
+
+
+_change = contextvars.ContextVar("clinic_change", default=None)
+
+
+def current_change_reason():
+    """The history tag of the action being recorded (ClinicChange.recording), or None."""
+    change = _change.get()
+    return change.tag if change else None
+
+
+class ClinicChange(models.Model):
+    """One thing a person did to a clinic's listing in the portal ("saved the opening hours",
+    "confirmed the details"). The portal's history lists these, each with every field it
+    changed: the history records written meanwhile carry its tag as their change reason."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="changes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The portal's history: one clinic's changes, newest first.
+            models.Index(fields=["clinic", "-created_at"], name="clinic_change_history_idx"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def tag(self):
+        return f"change:{self.pk}"
+
+    @classmethod
+    @contextlib.contextmanager
+    def recording(cls, clinic, user, label):
+        """Everything saved inside is one entry of the clinic's history; an action that
+        changed nothing leaves none."""
+        with transaction.atomic():
+            change = cls.objects.create(clinic=clinic, user=user, label=label)
+            change.records = 0
+            token = _change.set(change)
+            try:
+                yield change
+            finally:
+                _change.reset(token)
+            if not change.records:
+                change.delete()
+
+
+@receiver(pre_create_historical_record)
+def tag_history_with_the_change(sender, history_instance, **kwargs):
+    change = _change.get()
+    if change is not None:
+        history_instance.history_change_reason = change.tag
+        change.records += 1
 
 
 class EnquiryQuerySet(models.QuerySet):
@@ -1244,22 +1543,17 @@ class EnquiryQuerySet(models.QuerySet):
     def typical_response_time(self, now=None):
         """The median time from arrival to "answered" over the last 90 days, or None until
         enough enquiries were answered for the figure to mean something."""
-        return self.typical_response_times(now).get("all")
-
-    def typical_response_times(self, now=None, by_clinic=False):
-        """As typical_response_time(), in one query: {"all": median}, or by_clinic
-        {clinic id: median} for each clinic with enough answered enquiries."""
         since = (now or timezone.now()) - datetime.timedelta(days=90)
-        waits = {}
-        for clinic_id, created, answered in self.filter(
-            created_at__gte=since, answered_at__isnull=False
-        ).values_list("clinic_id", "created_at", "answered_at"):
-            waits.setdefault(clinic_id if by_clinic else "all", []).append(answered - created)
-        return {
-            key: _median(sorted(found))
-            for key, found in waits.items()
-            if len(found) >= settings.ENQUIRY_RESPONSE_TIME_MIN_ANSWERED
-        }
+        waits = sorted(
+            answered - created
+            for created, answered in self.filter(
+                created_at__gte=since, answered_at__isnull=False
+            ).values_list("created_at", "answered_at")
+        )
+        if len(waits) < settings.ENQUIRY_RESPONSE_TIME_MIN_ANSWERED:
+            return None
+        middle = len(waits) // 2
+        return waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
 
 
 class Enquiry(models.Model):
@@ -1319,34 +1613,20 @@ class Enquiry(models.Model):
             self.save(update_fields=["read_at"])
 
     def send_notifications(self):
-        """Tell the patient their enquiry was sent and the clinic that one is waiting.
-        Neither email repeats the message: email is no place for health information. A
-        failure is logged without any personal data; the enquiry is already stored."""
+        """Tell the patient their enquiry was sent and the clinic (its address and each of
+        its staff) that one is waiting. Neither email repeats the message: email is no place
+        for health information. They go into the outbox, so a mail server that is down
+        delays them but loses nothing and slows no page."""
         clinic = self.clinic
-        inbox = settings.SITE_URL + reverse("portal:enquiry", args=[clinic.slug, self.pk])
-        staff = list(clinic.memberships.values_list("user__email", flat=True))
+        staff = clinic.staff_emails()
         clinic_recipients = sorted({email for email in [clinic.email, *staff] if email})
-        messages = [
-            (
-                f"Your enquiry to {clinic.name} has been sent",
-                f"Thank you. {clinic.name} has your enquiry and will reply to you directly.\n\n"
-                "For your privacy we do not repeat your message here.\n",
-                [self.email],
-            )
-        ]
-        if clinic_recipients:
-            messages.append(
-                (
-                    "A new enquiry is waiting",
-                    "A patient has sent an enquiry through London Physio Directory.\n\n"
-                    f"Read it and reply in your portal: {inbox}\n",
-                    clinic_recipients,
-                )
-            )
-        for subject, body, recipients in messages:
+        for template, recipients in [
+            ("enquiry_sent", [self.email]),
+            ("enquiry_received", clinic_recipients),
+        ]:
             try:
-                send_mail(subject, body, None, recipients)
-            except Exception as exc:  # any mail failure: the enquiry must survive it
+                emails.send(template, recipients, {"clinic": clinic, "enquiry": self})
+            except Exception as exc:  # the enquiry is stored: it must survive any mail failure
                 logger.error(
                     "Enquiry %s: an email could not be sent (%s)", self.pk, type(exc).__name__
                 )
@@ -1356,3 +1636,43 @@ class Enquiry(models.Model):
         self.read_at = self.read_at or now
         self.answered_at = self.answered_at or now
         self.save(update_fields=["read_at", "answered_at"])
+
+
+class ListingsVersion(models.Model):
+    """One row whose number moves with every change to what the search reads (clinics/index.py),
+    in the same transaction as the change. Its row lock orders those transactions, so a
+    process that reads number n knows that every change numbered n or less is committed."""
+
+    number = models.BigIntegerField(default=0)
+    token = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="listings_version_single_row"),
+        ]
+
+    def __str__(self):
+        return f"Listings version {self.number}"
+
+
+class ListingChange(models.Model):
+    """What one numbered change touched: a clinic whose listing each process's index reloads,
+    or (`everything`) all of them, as after a change to areas, treatments or insurers. A row
+    with neither marks the version itself. Rows older than a day are pruned; a process that
+    slept longer rebuilds its index whole."""
+
+    version = models.BigIntegerField()
+    token = models.CharField(max_length=32)
+    # Not a ForeignKey: a deleted clinic must still be named, so that it leaves the index.
+    clinic_id = models.BigIntegerField(null=True, blank=True)
+    everything = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # Each search asks for the changes after the version its process has.
+            models.Index(fields=["version"], name="listing_change_version_idx"),
+        ]
+
+    def __str__(self):
+        return f"Change {self.version}"

@@ -7,6 +7,8 @@ rounded to the penny, so a median of £85 and £90 is £87.50, not 87.49999.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class PriceStats:
@@ -30,17 +32,18 @@ def quantile(sorted_pence, fraction):
     return value.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
 
 
-def summarise(prices):
-    """PriceStats for (pence, clinic id) pairs, or None when there are none."""
-    if not prices:
+def summarise(pence, clinics):
+    """PriceStats for prices in pence and the clinics they come from (two sequences of the
+    same length, lists or NumPy arrays), or None when there are none."""
+    if not len(pence):
         return None
-    pence = sorted(p for p, _ in prices)
+    ordered = sorted(int(p) for p in pence)
     return PriceStats(
-        count=len(pence),
-        clinics=len({clinic for _, clinic in prices}),
-        lowest=pence[0],
-        lower_quartile=quantile(pence, 0.25),
-        median=quantile(pence, 0.5),
-        upper_quartile=quantile(pence, 0.75),
-        highest=pence[-1],
+        count=len(ordered),
+        clinics=len(set(np.asarray(clinics).tolist())),
+        lowest=ordered[0],
+        lower_quartile=quantile(ordered, 0.25),
+        median=quantile(ordered, 0.5),
+        upper_quartile=quantile(ordered, 0.75),
+        highest=ordered[-1],
     )

@@ -1,15 +1,19 @@
 """A patient's shortlist: up to SIZE clinics kept without an account, in a signed cookie in
 their own browser.
 
-Nothing is stored on the server, and nothing personal reaches a page other visitors are
-served: a visitor with this cookie gets every shared page made afresh (clinics.cache
-serves cached copies only to visitors with no cookie but the CSRF one), and the shortlist
-and compare pages are never cached at all.
+Nothing is stored on the server. Templates read it as `shortlist` (context() below), lazily:
+a page that never looks at it does not depend on the cookie. A page that did look says so
+in its headers (PrivateWhenShown): `Vary: Cookie`, and `Cache-Control: private` when the
+shortlist it showed was not empty, so that no shared cache (a proxy, a CDN) keeps one
+visitor's shortlist for others or serves a page made for others to a visitor with one. The
+shortlist and compare pages are never stored anywhere (never_cache).
 """
 
 import datetime
 
 from django.conf import settings
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 
 SIZE = 4
 SALT = "clinics.shortlist"
@@ -45,3 +49,32 @@ def write(response, ids):
         httponly=True,
         samesite="Lax",
     )
+
+
+def context(request):
+    """Template context: `shortlist`, the ids of the visitor's shortlisted clinics, read from
+    their cookie only if the page looks at it (and then noted on the request)."""
+
+    def shown():
+        ids = read(request)
+        request.shortlist_shown = ids
+        return ids
+
+    return {"shortlist": SimpleLazyObject(shown)}
+
+
+class PrivateWhenShown:
+    """Headers for a page that showed the visitor's shortlist: it depends on their cookie,
+    and when the shortlist was not empty it is theirs alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        shown = getattr(request, "shortlist_shown", None)
+        if shown is not None:
+            patch_vary_headers(response, ["Cookie"])
+            if shown:
+                patch_cache_control(response, private=True)
+        return response

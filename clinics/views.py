@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,52 +17,45 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinics import shortlist, throttle
-from clinics.cache import per_visitor, shared_page
-from clinics.forms import CompareForm, EnquiryForm, start_time
+from clinics.forms import CompareForm, EnquiryForm
+from clinics.index import listings_index
 from clinics.models import (
     NEXT_AVAILABLE_LIFETIME,
     SESSION_ORDER,
-    Area,
     Clinic,
-    Enquiry,
+    InsurerRecognition,
+    Offer,
     Practitioner,
 )
 from clinics.postcodes import normalise_outward_code, normalise_postcode
-from treatments.models import Treatment
+from clinics.search import Search, listing_cards
 
 logger = logging.getLogger(__name__)
 
 
-@shared_page
 def clinic_detail(request, slug):
     clinic = get_object_or_404(Clinic.objects.for_profile(), slug=slug)
-    now = timezone.now()  # one moment for "open now" and for when that next changes
-    response = render(
+    return render(
         request,
         "clinics/clinic_detail.html",
         {
             "clinic": clinic,
-            "now": now,
+            "now": timezone.now(),
             "structured_data": clinic.structured_data(request.build_absolute_uri),
-            "enquiry_form": _enquiry_form(clinic, started=per_visitor(request, start_time)),
-            # Shared for up to an hour (cache.TIMEOUT_SECONDS): a median over 90 days.
+            "enquiry_form": _enquiry_form(clinic),
             "response_time": clinic.enquiries.typical_response_time(),
         },
     )
-    # The page says whether the clinic is open now.
-    response.shared_until = clinic.next_opening_or_closing(after=now)
-    return response
 
 
-@shared_page
 def practitioner_detail(request, slug):
     practitioner = get_object_or_404(Practitioner.objects.for_listing(), slug=slug)
     return render(request, "clinics/practitioner_detail.html", {"practitioner": practitioner})
 
 
-def _enquiry_form(clinic, data=None, started=None):
+def _enquiry_form(clinic, data=None):
     treatments = clinic.treatments_offered()
-    return EnquiryForm(data, treatments=treatments, started=started, prefix="enquiry")
+    return EnquiryForm(data, treatments=treatments, prefix="enquiry")
 
 
 @never_cache
@@ -144,9 +138,10 @@ def find(request):
         for name in ("treatment", "q")
         if (value := request.GET.get(name, "").strip()[:100])
     }
+    index = listings_index()
     if where and _looks_like_postcode(where.upper()):
         params["postcode"] = where  # the search says if it is outside London or unknown
-    elif where and (area := Area.objects.named(where)):
+    elif where and (area := index.area_named(where)):
         params["area"] = area.slug
     elif where:
         response = render(
@@ -156,10 +151,10 @@ def find(request):
                 "where": where,
                 "robots": "noindex",
                 "chosen_treatment": params.get("treatment", ""),
-                "treatments": Treatment.objects.published(),
+                "treatments": index.choices.treatments,
                 "suggestions": [
                     (area, reverse("search") + "?" + urlencode({**params, "area": area.slug}))
-                    for area in Area.objects.names_like(where)
+                    for area in index.areas_named_like(where)
                 ],
             },
         )
@@ -168,7 +163,6 @@ def find(request):
     return redirect(reverse("search") + ("?" + urlencode(params) if params else ""))
 
 
-@shared_page
 def what_we_check(request):
     return render(
         request,
@@ -195,10 +189,11 @@ def _back(request, default):
     return default
 
 
-def _kept(clinics, ids):
-    """`clinics` in the order they were shortlisted."""
-    by_id = {clinic.pk: clinic for clinic in clinics}
-    return [by_id[pk] for pk in ids if pk in by_id]
+def _kept(search, ids):
+    """The shortlisted clinics still published, as result cards show them (listing_cards),
+    in the order they were shortlisted."""
+    found = listing_cards(search, ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _posted_slug(request):
@@ -252,7 +247,7 @@ def shortlist_remove(request):
 @require_GET
 def shortlist_page(request):
     ids = shortlist.read(request)
-    clinics = _kept(Clinic.objects.published().filter(pk__in=ids).with_card_details(), ids)
+    clinics = _kept(Search(listings_index()), ids)
     response = render(request, "clinics/shortlist.html", {"clinics": clinics})
     if len(clinics) != len(ids):  # a clinic left the directory: forget it
         shortlist.write(response, [clinic.pk for clinic in clinics])
@@ -265,30 +260,33 @@ def compare(request):
     """The shortlisted clinics side by side, for one treatment, with distances from a
     postcode when one is given. Everything here is the visitor's own: never cached."""
     ids = shortlist.read(request)
-    clinics = _kept(Clinic.objects.published().filter(pk__in=ids).with_card_details(), ids)
-    offered = {}
-    for clinic in clinics:
-        for offer in clinic.offers.all():
-            offered.setdefault(offer.treatment, set()).add(clinic.pk)
+    index = listings_index()
     data = request.GET.copy()
-    if not data.get("treatment") and offered:
-        # The treatment most of them offer, until the visitor chooses.
-        data["treatment"] = min(offered, key=lambda t: (-len(offered[t]), t.name)).slug
-    form = CompareForm(data, treatments=Treatment.objects.published())
+    if not data.get("treatment") and (treatment := index.most_offered(ids)):
+        data["treatment"] = treatment.slug  # until the visitor chooses
+    form = CompareForm(data, choices=index.choices)
     form.is_valid()
     treatment = form.cleaned_data.get("treatment")
     postcode = form.cleaned_data.get("postcode")
-    session_types = []
-    for clinic in clinics:
-        offers = clinic.offers_for(treatment) if treatment else []
-        clinic.compared_offers = {offer.session_type: offer for offer in offers}
-        clinic.distance = (
-            clinic.miles_from(postcode.latitude, postcode.longitude) if postcode else None
+    search = Search(index)
+    if postcode:
+        search = search.near(postcode)
+    clinics = _kept(search, ids)
+    # The chosen treatment's prices, and the practitioners' insurers.
+    offers = Offer.objects.filter(treatment=treatment) if treatment else Offer.objects.none()
+    people = Practitioner.objects.published().prefetch_related(
+        Prefetch(
+            "insurer_recognitions", queryset=InsurerRecognition.objects.select_related("insurer")
         )
-        session_types += [t for t in clinic.compared_offers if t not in session_types]
-    reply_times = Enquiry.objects.filter(clinic__in=ids).typical_response_times(by_clinic=True)
+    )
+    prefetch_related_objects(
+        clinics, Prefetch("offers", queryset=offers), Prefetch("practitioners", queryset=people)
+    )
+    session_types = set()
     for clinic in clinics:
-        clinic.reply_time = reply_times.get(clinic.pk)
+        clinic.compared_offers = {offer.session_type: offer for offer in clinic.offers.all()}
+        session_types |= set(clinic.compared_offers)
+        clinic.reply_time = index.reply_time(clinic.pk)
     return render(
         request,
         "clinics/compare.html",

@@ -1,31 +1,86 @@
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
-from django_otp.plugins.otp_static import admin as otp_static_admin
-from django_otp.plugins.otp_static.models import StaticDevice
-from simple_history.admin import SimpleHistoryAdmin
+from mailer.models import PRIORITY_DEFERRED, PRIORITY_MEDIUM, DontSendEntry, Message, MessageLog
 
-from directory.models import PriceBand
-
-# The project's own app sets the site's titles; the apps below it register their models.
-admin.site.site_header = "London Physio Directory admin"
-admin.site.site_title = "London Physio Directory admin"
-admin.site.index_title = "Curate guides, listings and reference data"
+# Two-step sign-in authenticators, registered by allauth: an admin sees who has which and
+# removes a lost one, but never reads a secret, a recovery code seed or a passkey.
+admin.site.unregister(Authenticator)
 
 
-@admin.register(PriceBand)
-class PriceBandAdmin(SimpleHistoryAdmin):
-    list_display = ["label", "slug", "min_pence", "max_pence", "order"]
-    list_editable = ["order"]
-    search_fields = ["label"]
-    prepopulated_fields = {"slug": ("label",)}
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
 
 
-# Two-step sign-in devices, registered by django-otp: an admin sees who has one and removes a
-# lost one; secrets and backup codes stay hidden (OTP_ADMIN_HIDE_SENSITIVE_DATA).
-admin.site.unregister(StaticDevice)
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the site writes itself: listed and shown, never added or edited here."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
-@admin.register(StaticDevice)
-class StaticDeviceAdmin(otp_static_admin.StaticDeviceAdmin):
-    def get_queryset(self, request):
-        # The user, named in the list and the page title, joined (as TOTPDeviceAdmin does).
-        return super().get_queryset(request).select_related("user")
+# The outbox (django-mailer): what waits, what was deferred and why, what went. Bodies are not
+# shown: a waiting email may hold someone's password reset or sign-in link.
+for model in (Message, DontSendEntry, MessageLog):
+    admin.site.unregister(model)
+
+
+@admin.register(Message)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "recipients", "when_added", "status", "retry_count"]
+    list_filter = ["priority"]
+    date_hierarchy = "when_added"
+    fields = ["subject", "recipients", "when_added", "status", "retry_count"]
+    actions = ["retry_now"]
+
+    @admin.display(description="to")
+    def recipients(self, message):
+        return ", ".join(message.to_addresses)
+
+    @admin.display(description="status", ordering="priority")
+    def status(self, message):
+        deferred = message.priority == PRIORITY_DEFERRED
+        return "deferred: will be tried again" if deferred else "waiting"
+
+    @admin.action(description="Try the selected emails again now", permissions=["view"])
+    def retry_now(self, request, queryset):
+        # The worker sends them within seconds; this page never waits for the mail server.
+        count = queryset.filter(priority=PRIORITY_DEFERRED).update(priority=PRIORITY_MEDIUM)
+        self.message_user(request, f"{count} email(s) will be tried again in a few seconds.")
+
+
+@admin.register(MessageLog)
+class OutboxLogAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "recipients", "when_attempted", "result", "log_message"]
+    list_filter = ["result"]
+    date_hierarchy = "when_attempted"
+    fields = ["subject", "recipients", "when_attempted", "result", "log_message"]
+
+    @admin.display(description="to")
+    def recipients(self, log):
+        return ", ".join(log.to_addresses)
+
+
+# Sign-in addresses (allauth), with their users joined rather than fetched row by row.
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class SignInAddressAdmin(EmailAddressAdmin):
+    list_select_related = ["user"]

@@ -58,7 +58,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     # django.contrib.admin, with a site that can require two-step sign-in.
-    "directory.two_factor.apps.AdminConfig",
+    "directory.accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -71,9 +71,13 @@ INSTALLED_APPS = [
     "django_filters",
     "crispy_forms",
     "crispy_bootstrap5",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    # Accounts: sign-up with a verified email, sign-in by email, password reset, and
+    # two-step sign-in (authenticator apps, recovery codes, passkeys).
+    "allauth",
+    "allauth.account",
+    "directory.accounts.apps.MFAConfig",
+    # The outbox: every email is stored, then sent (and retried) by `manage.py outbox`.
+    "directory.accounts.apps.OutboxConfig",
     "treatments",
     "clinics",
     "directory",
@@ -92,12 +96,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # request.user.is_verified(): whether this session has passed two-step sign-in.
-    "django_otp.middleware.OTPMiddleware",
+    # allauth's request context (its sign-in stages, rate limits).
+    "allauth.account.middleware.AccountMiddleware",
+    "directory.accounts.middleware.NoStoreAccountPages",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change, for the history of listings and guides.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A page that showed the visitor's shortlist is theirs alone (Cache-Control: private).
+    "clinics.shortlist.PrivateWhenShown",
 ]
 
 ROOT_URLCONF = "directory.urls"
@@ -113,8 +120,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "clinics.context_processors.csrf",
-                "clinics.context_processors.shortlist",
+                # The visitor's shortlist (clinics/shortlist.py).
+                "clinics.shortlist.context",
             ],
         },
     },
@@ -132,20 +139,10 @@ if DATABASES["default"]["ENGINE"] not in {
     "django.db.backends.postgresql",
 }:
     raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL.")
-# Free-text search forgives a typo in a word of at least four letters when its strict trigram
-# similarity to a word of the listing is at least this (clinics/search.py): "neddling" ~
-# "needling" 0.5, "wimbeldon" ~ "Wimbledon" 0.43, but "hydrotherapy" ~ "Physiotherapy" 0.35.
-# On PostgreSQL it is the connection's pg_trgm setting, so that the trigram indexes can find
-# such words rather than every name being compared. It is sent when the connection starts: a
-# pooler in front of PostgreSQL must pass startup options on (PgBouncer: not in transaction
-# pooling), or the search falls back to pg_trgm's default of 0.5.
-SEARCH_TYPO_SIMILARITY = 0.4
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = (
-        f"{options.get('options', '')} "
-        f"-c pg_trgm.strict_word_similarity_threshold={SEARCH_TYPO_SIMILARITY}"
-    ).strip()
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Each transaction takes SQLite's write lock when it begins, so that a check and the
+    # write it guards (a clinic's photo quota) cannot interleave with another request's.
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -170,7 +167,28 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # or object storage serves MEDIA_URL instead.
 SERVE_MEDIA = envbool("SERVE_MEDIA", "true")
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Every email goes into the outbox (django-mailer's queue, in the database) inside the request,
+# and `manage.py outbox` (started by `make run` and `make serve`) sends it through
+# EMAIL_BACKEND, keeping it for a retry while the mail server is unreachable: no page waits
+# for the mail server and no email is lost when it is down.
+EMAIL_BACKEND = "mailer.backend.DbBackend"
+MAILER_EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+# A deferred email is tried again this often, for up to OUTBOX_MAX_RETRIES tries (about a day
+# and a half at the default), then kept, marked failed, for an admin to see.
+OUTBOX_RETRY_SECONDS = envint("OUTBOX_RETRY_SECONDS", "600")
+OUTBOX_MAX_RETRIES = envint("OUTBOX_MAX_RETRIES", "200")
+MAILER_EMAIL_MAX_RETRIES = OUTBOX_MAX_RETRIES
+# A round of sending stops after this many failures (the server is likely down): the rest wait.
+MAILER_EMAIL_MAX_DEFERRED = 3
+MAILER_ERROR_HANDLER = "directory.outbox.defer_on_failure"
+# One worker per deployment; rows are locked while sent (PostgreSQL), no lock file is needed.
+MAILER_USE_FILE_LOCK = False
+# What was sent or deferred is logged (the admin's "Outbox" shows subjects and recipients,
+# never bodies) and the log is deleted after this many days by the worker's daily round.
+OUTBOX_LOG_DAYS = envint("OUTBOX_LOG_DAYS", "7")
+EMAIL_TIMEOUT = 20
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -197,14 +215,22 @@ GUIDE_REVIEW_MONTHS = envint("GUIDE_REVIEW_MONTHS", "12")
 # Search: a postcode finds clinics within this many miles of its district's centre.
 SEARCH_RADIUS_MILES = envint("SEARCH_RADIUS_MILES", "3")
 SEARCH_PAGE_SIZE = 20
+# Each process rebuilds its listings index (clinics/index.py) whole this often, so that what
+# no change announces (the 90-day window of reply times) moves on too.
+INDEX_REBUILD_SECONDS = envint("INDEX_REBUILD_SECONDS", "3600")
 # Listings not confirmed for this long sort after fresh ones, and say so...
 LISTING_STALE_AFTER_MONTHS = envint("LISTING_STALE_AFTER_MONTHS", "12")
 # ...and after this long they leave the search results until the clinic confirms them.
 LISTING_HIDDEN_AFTER_MONTHS = envint("LISTING_HIDDEN_AFTER_MONTHS", "18")
+# The admin home counts listings this many days or fewer from being hidden, to chase them.
+LISTING_HIDDEN_SOON_DAYS = envint("LISTING_HIDDEN_SOON_DAYS", "30")
 
 # Clinic photos (clinics/images.py). Checked before decoding; every photo is re-encoded.
 PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", str(10 * 1024 * 1024))
 PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", "40000000")
+# What decoding one photo may cost in memory, worked out from its header: 100 MB is 25 million
+# colour pixels of a PNG or WebP (a JPEG is decoded at a reduced scale, so costs far less).
+PHOTO_MAX_DECODE_MEGABYTES = envint("PHOTO_MAX_DECODE_MEGABYTES", "100")
 PHOTO_MAX_SIDE = 1600
 PHOTO_THUMBNAIL_SIDE = 480
 PHOTO_QUOTA_PER_CLINIC = envint("PHOTO_QUOTA_PER_CLINIC", "20")
@@ -213,24 +239,73 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # A colleague's invitation link works once, for this many days.
 INVITATION_MAX_AGE_DAYS = envint("INVITATION_MAX_AGE_DAYS", "7")
 
-LOGIN_URL = "login"
+# --- Accounts (django-allauth) ---------------------------------------------------------------
+# Accounts are for clinic staff and admins; patients need none. Everyone signs in with their
+# email address, which they must have verified; usernames are made up behind the scenes.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "portal:home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+ACCOUNT_ADAPTER = "directory.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "directory.accounts.forms.LoginForm",
+    "signup": "directory.accounts.forms.SignupForm",
+    "reset_password": "directory.accounts.forms.ResetPasswordForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a link previewer must not verify an address
+# Sign-up and password reset answer the same whether or not an account exists: the owner of
+# an address in use is told by email instead. Nothing is sent to addresses with no account.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Reset links (Django's token) work for three days, and once: the password they set changes
+# the token.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 # Sign-in failures allowed per account and per address in a window before a pause.
 LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", "10")
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "50")
 LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", "900")
+# Password reset emails per address asked for, and requests per client, in an hour.
+PASSWORD_RESETS_PER_EMAIL = envint("PASSWORD_RESETS_PER_EMAIL", "3")
+PASSWORD_RESETS_PER_ADDRESS = envint("PASSWORD_RESETS_PER_ADDRESS", "20")
+# allauth's rate limits, counted in the shared cache. "key" is the account an attempt names
+# (directory/accounts/adapter.py: the account the normalised email resolves to).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": (
+        f"{LOGIN_FAILURES_PER_ADDRESS}/{LOGIN_FAILURE_WINDOW_SECONDS}s/ip,"
+        f"{LOGIN_FAILURES_PER_ACCOUNT}/{LOGIN_FAILURE_WINDOW_SECONDS}s/key"
+    ),
+    "login": "30/m/ip",
+    "signup": "10/h/ip",
+    "reset_password": f"{PASSWORD_RESETS_PER_ADDRESS}/h/ip,{PASSWORD_RESETS_PER_EMAIL}/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
 # How many proxies (load balancers) in front of the site append to X-Forwarded-For: rate limits
 # count the address the outermost of them saw. 0: count the connection's own address.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
-LOGIN_REDIRECT_URL = "portal:home"
-LOGOUT_REDIRECT_URL = "home"
-PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60  # three days
-# Two-step sign-in (directory/two_factor/): the name authenticator apps show for the site;
-# admins can see who has a device and remove a lost one, but never read a secret.
-OTP_TOTP_ISSUER = "London Physio Directory"
-OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Two-step sign-in: an authenticator app (TOTP) with recovery codes, and passkeys or security
+# keys (WebAuthn). The name authenticator apps show for the site:
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "London Physio Directory"
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_PASSKEY_LOGIN_ENABLED = False
+# WebAuthn needs HTTPS, except on a developer's machine.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
-# The cache holds rate-limit counts and the figures computed from listings (clinics/cache.py),
-# so every process serving the site must share it: Redis when REDIS_URL is set (shared by every
+# The cache holds rate-limit counts (clinics/throttle.py), so every process serving the site
+# must share it: Redis when REDIS_URL is set (shared by every
 # instance), else files in CACHE_DIR, shared by the workers of one machine. Local memory, one
 # process's own, only for development (DEBUG).
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -256,6 +331,11 @@ ENQUIRY_LIMIT_PER_EMAIL = envint("ENQUIRY_LIMIT_PER_EMAIL", "3")
 ENQUIRY_LIMIT_WINDOW_SECONDS = envint("ENQUIRY_LIMIT_WINDOW_SECONDS", "60")
 # A person takes longer than this to fill the form; a script does not.
 ENQUIRY_MIN_SECONDS = envint("ENQUIRY_MIN_SECONDS", "3")
+# The admin home counts enquiries left unanswered for longer than this.
+ENQUIRY_WAITING_DAYS = envint("ENQUIRY_WAITING_DAYS", "3")
+# ...and a form shown longer ago than this is sent again (its signed start time expires), so a
+# start time taken once cannot be replayed for ever.
+ENQUIRY_FORM_MAX_AGE_SECONDS = envint("ENQUIRY_FORM_MAX_AGE_SECONDS", "3600")
 # A clinic's typical reply time shows once it has answered this many in 90 days.
 ENQUIRY_RESPONSE_TIME_MIN_ANSWERED = 5
 
@@ -265,6 +345,8 @@ ENQUIRY_RESPONSE_TIME_MIN_ANSWERED = 5
 # SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto so Django knows a request came over HTTPS.
 HTTPS = envbool("HTTPS", "false" if DEBUG else "true")
 SECURE_SSL_REDIRECT = HTTPS
+# Links in emails (verification, password reset) use the scheme the site is served on.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 # Load balancers check health over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS

@@ -3,11 +3,13 @@ import re
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
+from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
 from directory import views
+from directory.accounts.views import LoginView, PasswordResetView
 from directory.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -34,9 +36,15 @@ urlpatterns = [
     path("areas/<slug:slug>/", views.area_detail, name="area-detail"),
     path("", include("clinics.urls")),
     path("portal/", include("clinics.portal.urls")),
-    # Sign-in (throttled, with a second step for anyone who has set one up) and two-step setup.
-    path("accounts/", include("directory.two_factor.urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Accounts (django-allauth): sign-up, sign-in by email (answering 429 once throttled),
+    # email verification, password reset, and two-step sign-in under /accounts/2fa/.
+    path("accounts/login/", LoginView.as_view(), name="account_login"),
+    path(
+        "accounts/password/reset/",
+        PasswordResetView.as_view(),
+        name="account_reset_password",
+    ),
+    path("accounts/", include("allauth.urls")),
     # One sign-in page, throttled, for staff and admins alike.
     path("admin/login/", RedirectView.as_view(url="/accounts/login/", query_string=True)),
     path("admin/", admin.site.urls),
@@ -51,12 +59,17 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
 ]
 
+
+def serve_media(request, path):
+    """Photos: re-encoded JPEGs under server-chosen names, sent with nosniff. A path the file
+    system cannot even look up (a name too long, a NUL) is simply not found."""
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except (OSError, ValueError):
+        raise Http404("No such file.") from None
+
+
 if settings.SERVE_MEDIA:
-    # Photos are re-encoded JPEGs under server-chosen names, sent with nosniff.
     urlpatterns += [
-        re_path(
-            r"^{}(?P<path>.*)$".format(re.escape(settings.MEDIA_URL.lstrip("/"))),
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
+        re_path(r"^{}(?P<path>.*)$".format(re.escape(settings.MEDIA_URL.lstrip("/"))), serve_media)
     ]

@@ -6,7 +6,9 @@ Each call gets fresh names and numbers from one counter, so tests never collide 
 import datetime
 import itertools
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from clinics.models import (
     Area,
@@ -19,7 +21,16 @@ from clinics.models import (
     Practitioner,
     StaffMembership,
 )
-from treatments.models import Condition, Guide, GuideFAQ, GuideSection, Treatment
+from treatments.models import (
+    Condition,
+    Guide,
+    GuideFAQ,
+    GuideReview,
+    GuideRevision,
+    GuideSection,
+    GuideText,
+    Treatment,
+)
 
 _sequence = itertools.count(1)
 
@@ -78,7 +89,16 @@ def make_condition(**kwargs):
     return Condition.objects.create(**{**defaults, **kwargs})
 
 
-def make_guide(treatment=None, sections=2, faqs=2, **kwargs):
+def make_guide(
+    treatment=None,
+    sections=2,
+    faqs=2,
+    reviewer_name="Dr Test Reviewer",
+    reviewed_on=datetime.date(2026, 9, 1),
+    **kwargs,
+):
+    """A guide with its rows; published ones (the default) with their version 1, and a
+    clinical review unless `reviewed_on` is None."""
     defaults = {
         "treatment": treatment or make_treatment(),
         "title": "A guide",
@@ -86,14 +106,30 @@ def make_guide(treatment=None, sections=2, faqs=2, **kwargs):
         "seo_description": "What the treatment is and who offers it.",
         "intro": "An *introduction*.",
         "status": Guide.Status.PUBLISHED,
-        "reviewer_name": "Dr Test Reviewer",
-        "reviewed_on": datetime.date(2026, 9, 1),
     }
     guide = Guide.objects.create(**{**defaults, **kwargs})
     for i in range(sections):
         GuideSection.objects.create(guide=guide, heading=f"Section {i}", body="Body", order=i)
     for i in range(faqs):
         GuideFAQ.objects.create(guide=guide, question=f"Question {i}?", answer="Yes.", order=i)
+    version = None
+    if guide.is_published():
+        version = GuideRevision.objects.create(
+            guide=guide,
+            number=1,
+            text=GuideText.of_guide(guide).to_json(),
+            published_at=timezone.now(),
+        )
+    if reviewed_on is not None:
+        GuideReview.objects.create(
+            guide=guide,
+            version=version,
+            reviewer_name=reviewer_name,
+            reviewer_role="Chartered physiotherapist",
+            register=GuideReview.Register.HCPC,
+            registration_number="PH100001",
+            reviewed_on=reviewed_on,
+        )
     return guide
 
 
@@ -130,13 +166,17 @@ def make_opening_hours(clinic, weekday=0, opens="09:00", closes="17:00"):
 
 
 def make_practitioner(clinics=(), treatments=(), insurers=(), **kwargs):
+    """A practitioner listed at `clinics`, whose profile the first of them keeps (its home)
+    unless `home_clinic` says otherwise."""
     n = _next()
+    clinics = list(clinics)
     defaults = {
         "first_name": "Alex",
         "last_name": f"Tester{n}",
         "slug": f"alex-tester-{n}",
         "hcpc_number": f"PH{n:06d}"[-8:],
         "gender": Practitioner.Gender.FEMALE,
+        "home_clinic": clinics[0] if clinics else None,
     }
     practitioner = Practitioner.objects.create(**{**defaults, **kwargs})
     practitioner.clinics.set(clinics)
@@ -155,13 +195,16 @@ def make_offer(clinic, treatment, **kwargs):
     return Offer.objects.create(clinic=clinic, treatment=treatment, **{**defaults, **kwargs})
 
 
-def make_user(**kwargs):
+def make_user(verified=True, **kwargs):
+    """A user who signs in with their email, verified unless `verified` is False."""
     n = _next()
     defaults = {"username": f"user{n}", "email": f"user{n}@example.com"}
     password = kwargs.pop("password", "a-long-test-password")
     user = get_user_model()(**{**defaults, **kwargs})
     user.set_password(password)
     user.save()
+    if user.email:
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
     return user
 
 

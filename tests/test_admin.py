@@ -5,36 +5,47 @@ import datetime
 import itertools
 import string
 
+import mailer
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from mailer.models import Message, MessageLog
 
 from clinics.models import (
     Area,
     ClaimRequest,
     Clinic,
+    ClinicChange,
     ClinicPhoto,
     Enquiry,
     Insurer,
     InsurerRecognition,
     Invitation,
     Language,
+    ListingChange,
+    ListingRequest,
+    ListingsVersion,
     Offer,
     OpeningHours,
     OutwardCode,
     Practitioner,
+    PriceBand,
     StaffMembership,
+    VerificationRequest,
+    months_ago,
 )
-from directory.models import PriceBand
 from tests.factories import (
     make_borough,
     make_clinic,
@@ -53,6 +64,8 @@ from treatments.models import (
     Condition,
     Guide,
     GuideFAQ,
+    GuideReview,
+    GuideRevision,
     GuideSection,
     Treatment,
     TreatmentCondition,
@@ -151,10 +164,25 @@ def _enquiry():
     )
 
 
-def _backup_codes():
-    device = StaticDevice.objects.create(user=make_user(), name="Backup codes")
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=f"code{n}") for n in range(3))
-    return device
+def _authenticator():
+    user = make_user()
+    RecoveryCodes.activate(user)
+    return TOTP.activate(user, generate_totp_secret()).instance
+
+
+def _email_address():
+    user = make_user()
+    return EmailAddress.objects.get(user=user)
+
+
+def _queued_email():
+    mailer.send_mail("Subject", "Body", None, [f"to{next(_n)}@example.com"])
+    return Message.objects.order_by("pk").last()
+
+
+def _logged_email():
+    message = _queued_email()
+    return MessageLog.objects.log(message, 1)
 
 
 def _price_band():
@@ -172,7 +200,8 @@ BUILDERS = {
     TreatmentCondition: lambda: TreatmentCondition.objects.create(
         treatment=make_treatment(), condition=make_condition()
     ),
-    Guide: make_guide,  # with two sections and two FAQs
+    Guide: make_guide,  # with two sections and two FAQs, version 1 and a review
+    GuideReview: lambda: make_guide().reviews.get(),
     Area: lambda: make_clinic().area,
     OutwardCode: lambda: OutwardCode.objects.create(
         code=next(_districts), area=make_borough(), latitude=51.5, longitude=-0.05
@@ -197,9 +226,22 @@ BUILDERS = {
         clinic=make_clinic(), user=make_user(), role_at_clinic="Manager"
     ),
     Enquiry: _enquiry,
+    VerificationRequest: lambda: VerificationRequest.objects.create(
+        clinic=make_clinic(is_published=False), requested_by=make_user()
+    ),
+    ListingRequest: lambda: ListingRequest.objects.create(
+        practitioner=make_practitioner(clinics=[make_clinic()]),
+        clinic=make_clinic(),
+        requested_by=make_user(),
+    ),
+    ClinicChange: lambda: ClinicChange.objects.create(
+        clinic=make_clinic(), user=make_user(), label="Changed the prices"
+    ),
     PriceBand: _price_band,
-    TOTPDevice: lambda: TOTPDevice.objects.create(user=make_user(), name="Authenticator app"),
-    StaticDevice: _backup_codes,
+    Authenticator: _authenticator,
+    EmailAddress: _email_address,
+    Message: _queued_email,
+    MessageLog: _logged_email,
 }
 
 REGISTERED = list(admin.site._registry)
@@ -216,7 +258,9 @@ CHANGELIST_QUERIES = {
     Treatment: BASE,  # its guide joined, its conditions counted
     Condition: BASE,
     TreatmentCondition: BASE + 1,  # the treatments for the treatment filter
-    Guide: BASE + DATE_HIERARCHY,  # the review-due flag is worked out from reviewed_on
+    # Its review state, version and whether a draft waits are annotated on the page of rows.
+    Guide: BASE + DATE_HIERARCHY,
+    GuideReview: BASE + DATE_HIERARCHY + 1,  # the guides for the guide filter
     Area: BASE,
     OutwardCode: BASE,
     Insurer: BASE,
@@ -231,9 +275,14 @@ CHANGELIST_QUERIES = {
     Invitation: BASE,
     ClaimRequest: BASE,
     Enquiry: BASE + DATE_HIERARCHY,
+    VerificationRequest: BASE,  # its clinic and requester joined
+    ListingRequest: BASE,  # the practitioner, their home clinic and the clinic joined
+    ClinicChange: BASE + DATE_HIERARCHY,
     PriceBand: BASE,
-    TOTPDevice: BASE,  # its user joined
-    StaticDevice: BASE,
+    Authenticator: BASE,  # its user joined
+    EmailAddress: BASE,  # its user joined
+    Message: BASE + DATE_HIERARCHY,
+    MessageLog: BASE + DATE_HIERARCHY,
 }
 
 # Add and change forms. Every form costs the session and its user, and the model's content
@@ -251,7 +300,10 @@ CHANGE_FORM_QUERIES = {
     Treatment: (3, 8),  # related treatments, condition rows, the guide, 1 condition widget
     Condition: (3, 6),  # treatment rows, 1 treatment widget
     TreatmentCondition: (3, 8),  # title: treatment, condition; widgets: treatment, condition
-    Guide: (3, 7),  # section rows, FAQ rows, the treatment widget
+    # The editor: the guide with its treatment, its draft, its current version, its section
+    # and FAQ rows (the published text, shown when there is no draft), its latest review.
+    Guide: (3, 9),
+    GuideReview: (4, 5),  # its guide, version and recorder joined; the guides to choose from
     Area: (3, 5),  # the parent widget
     OutwardCode: (3, 5),  # the area widget
     Insurer: (3, 4),
@@ -259,9 +311,9 @@ CHANGE_FORM_QUERIES = {
     # Opening hours, offer, photo and staff rows; widgets: the area, the offer's treatment,
     # the member's user.
     Clinic: (3, 11),
-    # Languages, treatments and clinics chosen; insurer rows; widgets: the three lists and
-    # the one insurer row.
-    Practitioner: (3, 12),
+    # Languages, treatments and clinics chosen; insurer rows; widgets: the home clinic, the
+    # three lists and the one insurer row.
+    Practitioner: (3, 13),
     InsurerRecognition: (3, 8),  # title: practitioner, insurer; widgets: the same two
     Offer: (3, 8),  # title: treatment, clinic; widgets: clinic, treatment
     OpeningHours: (3, 5),  # the clinic widget
@@ -270,10 +322,16 @@ CHANGE_FORM_QUERIES = {
     Invitation: (3, 7),  # title: clinic; widgets: clinic, invited by
     ClaimRequest: (3, 8),  # title: user, clinic; widgets: clinic, user
     Enquiry: (None, 5),  # title: clinic; read-only, as enquiries come from patients
+    # The request with its clinic and requester; the clinic's practitioners to check.
+    VerificationRequest: (None, 5),
+    ListingRequest: (3, 9),  # title: practitioner, clinic; widgets: the same and the user
+    ClinicChange: (None, 6),  # title: the clinic; the clinic and the user shown
     PriceBand: (3, 4),
-    # The user widget; secrets and backup codes are not shown (OTP_ADMIN_HIDE_SENSITIVE_DATA).
-    TOTPDevice: (3, 5),
-    StaticDevice: (3, 5),
+    # Read-only: secrets, recovery code seeds and email bodies are never shown.
+    Authenticator: (None, 5),  # title: the user
+    EmailAddress: (3, 5),  # the user widget
+    Message: (None, 4),
+    MessageLog: (None, 4),
 }
 
 
@@ -284,8 +342,11 @@ def test_every_model_of_ours_has_an_admin():
         for model in apps.get_app_config(app).get_models()
         if not model.__name__.startswith("Historical")
     }
-    inline_only = {GuideSection, GuideFAQ}
-    assert ours - inline_only <= set(REGISTERED)
+    # A guide's published rows and its drafts and versions are edited, compared and restored
+    # through the guide's own pages; the listings index's bookkeeping is nothing to curate.
+    through_the_guide = {GuideSection, GuideFAQ, GuideRevision}
+    index_bookkeeping = {ListingsVersion, ListingChange}
+    assert ours - through_the_guide - index_bookkeeping <= set(REGISTERED)
 
 
 def test_every_registered_admin_is_covered_by_these_tests():
@@ -416,8 +477,11 @@ def test_guides_past_their_review_date_are_flagged(admin_client):
 
     assert listed("?review_due=yes") == {old.pk, never.pk}
     assert listed("?review_due=no") == {recent.pk}
-    flag = admin.site._registry[Guide].review_due
-    assert (flag(old), flag(recent), flag(never)) == (True, False, True)
+    page = admin_client.get(url).content.decode()
+    # Words and colour agree: red for overdue or never reviewed, green for up to date.
+    assert '<span class="review-state review-overdue">Overdue: was due' in page
+    assert '<span class="review-state review-never">Never reviewed' in page
+    assert '<span class="review-state review-current">Up to date: next due' in page
 
 
 def test_a_draft_guide_can_be_previewed_by_staff_only(admin_client, client):
@@ -426,7 +490,7 @@ def test_a_draft_guide_can_be_previewed_by_staff_only(admin_client, client):
     url = reverse("guide-preview", args=[guide.pk])
     assert url in change
     page = admin_client.get(url).content.decode()
-    assert "Draft guide" in page and "Preview of a draft" in page
+    assert "Draft guide" in page and "Preview of an unpublished guide" in page
     assert client.get(guide.get_absolute_url()).status_code == 404
     assert client.get(url).status_code == 302  # to sign in
 
@@ -452,7 +516,7 @@ def test_changelists_show_counts_and_related_names_from_one_query(admin_client):
     guide = make_guide(status="draft")
     response = admin_client.get(admin_url(Treatment, "changelist") + "?guide__status=draft")
     assert [t.pk for t in response.context["cl"].result_list] == [guide.treatment.pk]
-    assert "Draft" in response.content.decode()
+    assert "Not published" in response.content.decode()
 
 
 def test_practitioners_filter_by_their_details_and_search_by_hcpc_number(admin_client):
@@ -515,8 +579,10 @@ def test_erasure_removes_every_enquiry_from_an_address(admin_client):
 def test_claims_are_approved_or_refused_in_the_admin(admin_client):
     yes = BUILDERS[ClaimRequest]()
     no = BUILDERS[ClaimRequest]()
-    assert run_action(admin_client, ClaimRequest, "approve", [yes.pk]) == ["1 claim(s) approved."]
-    assert run_action(admin_client, ClaimRequest, "refuse", [no.pk]) == ["1 claim(s) refused."]
+    approved = run_action(admin_client, ClaimRequest, "approve", [yes.pk])
+    assert approved == ["1 approved; each was told by email."]
+    refused = run_action(admin_client, ClaimRequest, "refuse", [no.pk])
+    assert refused == ["1 refused; each was told by email."]
     yes.refresh_from_db()
     no.refresh_from_db()
     assert (yes.status, no.status) == ("approved", "refused")
@@ -555,3 +621,110 @@ def test_an_admin_change_is_recorded_and_can_be_put_back(admin_client):
     assert response.status_code == 302
     clinic.refresh_from_db()
     assert clinic.name == "Original name"
+
+
+def test_every_heading_on_the_admin_home_is_in_words(admin_client):
+    app_list = admin_client.get(reverse("admin:index")).context["app_list"]
+    ours = app_list
+    assert {app["app_label"] for app in ours} >= {"auth", "clinics", "treatments"}
+    names = [app["name"] for app in ours] + [m["name"] for app in ours for m in app["models"]]
+    for name in names:
+        assert "_" not in name and not name.isupper() and name[0].isupper(), name
+        assert not name.endswith("ss"), name  # a plural made by adding "s" to "hours"
+    assert "Treatments for conditions" in names and "Clinical reviews" in names
+
+
+def test_guides_falling_due_for_review_are_found_and_said_so_in_amber(admin_client):
+    today = timezone.localdate()
+    soon = make_guide(reviewed_on=today - datetime.timedelta(days=350))
+    make_guide(reviewed_on=today - datetime.timedelta(days=30))
+    make_guide(reviewed_on=today - datetime.timedelta(days=400))
+    response = admin_client.get(admin_url(Guide, "changelist") + "?review_due=soon")
+    assert [g.pk for g in response.context["cl"].result_list] == [soon.pk]
+    assert '<span class="review-state review-soon">Due soon: by' in response.content.decode()
+
+
+def test_clinics_filter_by_where_they_stand_in_the_search_and_by_staff(admin_client, settings):
+    hidden_on = months_ago(settings.LISTING_HIDDEN_AFTER_MONTHS)
+    fresh = make_clinic(details_confirmed_on=timezone.localdate())
+    hidden = make_clinic(details_confirmed_on=hidden_on - datetime.timedelta(days=1))
+    leaving = make_clinic(details_confirmed_on=hidden_on + datetime.timedelta(days=5))
+    make_staff(fresh)
+    url = admin_url(Clinic, "changelist")
+
+    def listed(query):
+        return {c.pk for c in admin_client.get(url + query).context["cl"].result_list}
+
+    assert listed("?listing=listed") == {fresh.pk, leaving.pk}
+    assert listed("?listing=hidden-soon") == {leaving.pk}
+    assert listed("?listing=hidden") == {hidden.pk}
+    assert listed("?staff=yes") == {fresh.pk}
+    assert listed("?staff=no") == {hidden.pk, leaving.pk}
+
+
+def test_enquiries_filter_by_how_long_they_have_waited(admin_client, settings):
+    settings.ENQUIRY_WAITING_DAYS = 3
+    old, recent, answered = _enquiry(), _enquiry(), _enquiry()
+    Enquiry.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=4))
+    Enquiry.objects.filter(pk=answered.pk).update(answered_at=timezone.now())
+    url = admin_url(Enquiry, "changelist")
+
+    def listed(query):
+        return {e.pk for e in admin_client.get(url + query).context["cl"].result_list}
+
+    assert listed("?waiting=overdue") == {old.pk}
+    assert listed("?waiting=unanswered") == {old.pk, recent.pk}
+
+
+def test_a_clinical_review_is_recorded_by_whoever_records_it_against_the_version_read(
+    admin_client,
+):
+    guide = make_guide(reviewed_on=None)
+    add = admin_url(GuideReview, "add") + f"?guide={guide.pk}"
+    form = admin_client.get(add).context["adminform"].form
+    assert form.initial["guide"] == str(guide.pk)
+    assert form.initial["reviewed_on"] == timezone.localdate()
+    data = {
+        "guide": guide.pk,
+        "reviewer_name": "Dr Ada Reviewer",
+        "reviewer_role": "Consultant physiotherapist",
+        "register": "HCPC",
+        "registration_number": "ph123456",
+        "reviewed_on": "2026-10-01",
+        "note": "Checked the safety section.",
+    }
+    assert admin_client.post(add, data).status_code == 302
+    review = guide.reviews.get()
+    assert (review.recorded_by.username, review.version.number) == ("admin", 1)
+    assert review.registration() == "HCPC registration PH123456"
+
+    wrong = {**data, "registration_number": "12345", "reviewed_on": "2026-10-02"}
+    response = admin_client.post(add, wrong)
+    assert "A HCPC number is two letters and five or six digits" in response.content.decode()
+
+
+def test_the_verification_queue_shows_what_to_check_and_takes_a_decision(
+    admin_client, django_capture_on_commit_callbacks
+):
+    request = BUILDERS[VerificationRequest]()
+    clinic = request.clinic
+    clinic.website = "https://clinic.example"
+    clinic.save()
+    make_practitioner(clinics=[clinic], hcpc_number="PH123456")
+    url = admin_url(VerificationRequest, "change", request.pk)
+    page = admin_client.get(url).content.decode()
+    assert "https://www.hcpc-uk.org/check-the-register/?query=PH123456" in page
+    assert "https://clinic.example" in page and clinic.postcode in page
+    assert 'href="/admin/' in page
+
+    response = admin_client.post(url, {"decision": "refuse", "reason": ""})
+    assert response.status_code == 200
+    assert "Say why, for the clinic to read and put right." in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, {"decision": "approve", "reason": ""})
+    assert response.status_code == 302
+    clinic.refresh_from_db()
+    assert clinic.is_published and clinic.verified_on == timezone.localdate()
+    assert [m.to for m in mail.outbox] == [[request.requested_by.email]]
+    pending = admin_client.get(admin_url(VerificationRequest, "changelist") + "?status=pending")
+    assert list(pending.context["cl"].result_list) == []

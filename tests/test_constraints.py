@@ -21,9 +21,9 @@ from clinics.models import (
     OpeningHours,
     OutwardCode,
     Practitioner,
+    PriceBand,
     StaffMembership,
 )
-from directory.models import PriceBand
 from tests.factories import (
     make_borough,
     make_clinic,
@@ -40,7 +40,7 @@ from tests.factories import (
     make_treatment,
     make_user,
 )
-from treatments.models import Guide, GuideSection, TreatmentCondition
+from treatments.models import Guide, GuideRevision, GuideSection, TreatmentCondition
 
 pytestmark = pytest.mark.django_db
 
@@ -468,20 +468,52 @@ def test_a_guide_with_an_ordered_or_open_session_range_is_allowed(sessions_min, 
     guide.full_clean()
 
 
-def test_a_guide_review_date_without_a_reviewer_is_refused():
-    with refused_by_database("guide_review_has_reviewer"):
+def test_a_clinical_review_without_a_reviewer_is_refused():
+    with refused_by_database("guide_review_names_reviewer"):
         make_guide(sections=0, faqs=0, reviewer_name="", reviewed_on=datetime.date(2026, 9, 1))
 
-    guide = make_guide(sections=0, faqs=0)
-    guide.reviewer_name = ""
-    assert validation_errors(guide) == {
-        NON_FIELD_ERRORS: ["A review date needs the reviewer's name."]
+    review = make_guide(sections=0, faqs=0).reviews.get()
+    review.reviewer_name = ""
+    assert "reviewer_name" in validation_errors(review)
+
+
+HCPC_SHAPE = "two letters and five or six digits, e.g. PH123456"
+GMC_SHAPE = "seven digits, e.g. 1234567"
+
+
+@pytest.mark.parametrize(
+    ("register", "number", "errors"),
+    [
+        ("HCPC", "PH12345X", {"registration_number": [f"A HCPC number is {HCPC_SHAPE}."]}),
+        ("GMC", "PH123456", {"registration_number": [f"A GMC number is {GMC_SHAPE}."]}),
+        ("", "PH123456", {"register": ["Choose the register the reviewer is on."]}),
+        ("HCPC", "", {"registration_number": ["Give the reviewer's registration number."]}),
+    ],
+)  # fmt: skip
+def test_a_clinical_review_names_a_register_and_a_number_in_its_shape(register, number, errors):
+    review = make_guide(sections=0, faqs=0).reviews.get()
+    review.register, review.registration_number = register, number
+    assert validation_errors(review) == errors
+
+
+def test_a_clinical_review_cannot_be_dated_in_the_future():
+    review = make_guide(sections=0, faqs=0).reviews.get()
+    review.reviewed_on = timezone.localdate() + datetime.timedelta(days=2)
+    assert validation_errors(review) == {
+        "reviewed_on": ["A review cannot be recorded before it has happened."]
     }
 
 
-def test_a_guide_never_reviewed_needs_no_reviewer():
-    guide = make_guide(sections=0, faqs=0, reviewer_name="", reviewed_on=None)
-    guide.full_clean()
+def test_a_guide_has_at_most_one_draft_and_numbered_versions():
+    guide = make_guide(sections=0, faqs=0)  # published: version 1
+    text = guide.revisions.get().text
+    GuideRevision.objects.create(guide=guide, text=text)
+    with refused_by_database(duplicate_of("guide_id")):  # a second draft
+        GuideRevision.objects.create(guide=guide, text=text)
+    with refused_by_database(duplicate_of("guide_id", "number")):
+        GuideRevision.objects.create(guide=guide, text=text, number=1, published_at=timezone.now())
+    with refused_by_database("guide_revision_published_has_number"):
+        GuideRevision.objects.create(guide=guide, text=text, number=2)
 
 
 def test_a_second_guide_for_the_same_treatment_is_refused():
@@ -612,7 +644,9 @@ def test_a_treatment_linked_twice_to_the_same_condition_is_refused():
 
     link = TreatmentCondition(treatment=treatment, condition=condition)
     assert validation_errors(link) == {
-        NON_FIELD_ERRORS: ["Treatment condition with this Treatment and Condition already exists."]
+        NON_FIELD_ERRORS: [
+            "Treatment for a condition with this Treatment and Condition already exists."
+        ]
     }
 
 

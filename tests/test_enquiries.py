@@ -68,10 +68,14 @@ def test_an_enquiry_is_stored_and_both_emails_leave_out_the_message(
     enquiry = Enquiry.objects.get()
     assert (enquiry.clinic, enquiry.message, enquiry.email) == (clinic, MESSAGE, "pat@example.com")
     assert enquiry.consent_given_at is not None
-    patient, staff = mail.outbox
+    # One email each, so that nobody sees who else was told.
+    patient, *staff = mail.outbox
     assert patient.to == ["pat@example.com"]
-    assert sorted(staff.to) == ["desk@clinic-a.example", "owner@clinic-a.example"]
-    assert f"/portal/clinic-a/enquiries/{enquiry.pk}/" in staff.body
+    assert sorted(message.to[0] for message in staff) == [
+        "desk@clinic-a.example", "owner@clinic-a.example",
+    ]  # fmt: skip
+    assert all(len(message.to) == 1 for message in mail.outbox)
+    assert f"/portal/clinic-a/enquiries/{enquiry.pk}/" in staff[0].body
     for email in mail.outbox:
         assert "shoulder" not in email.body and "shoulder" not in email.subject
         assert "Pat Patient" not in email.body
@@ -96,6 +100,28 @@ def test_a_forged_start_time_is_refused(client, clinic, django_capture_on_commit
     response = send(client, clinic, django_capture_on_commit_callbacks, started="12345")
     assert response.status_code == 400
     assert not Enquiry.objects.exists()
+
+
+def test_an_old_start_time_cannot_be_replayed(
+    client, clinic, django_capture_on_commit_callbacks, settings
+):
+    """Attack (issue 14, finding 8): a signed start time taken once was accepted for ever, so
+    a script could fetch one and replay it. It now expires after ENQUIRY_FORM_MAX_AGE_SECONDS;
+    a person who left the form open is asked to send it again, keeping what they typed."""
+    max_age = settings.ENQUIRY_FORM_MAX_AGE_SECONDS
+    with time_machine.travel(time.time() - max_age - 60):
+        old = started()
+    with time_machine.travel(time.time() - max_age + 60):
+        fresh = started()
+    response = send(client, clinic, django_capture_on_commit_callbacks, started=old)
+    page = response.content.decode()
+    assert response.status_code == 200 and "This form was open for a long time" in page
+    assert MESSAGE in page
+    assert not Enquiry.objects.exists() and not mail.outbox
+    fresh = started(settings.ENQUIRY_FORM_MAX_AGE_SECONDS - 60)
+    assert (
+        send(client, clinic, django_capture_on_commit_callbacks, started=fresh).status_code == 302
+    )
 
 
 def test_too_fast_a_submission_is_refused_but_a_person_can_resend(
@@ -188,7 +214,10 @@ def make_enquiry(clinic, **kwargs):
     return Enquiry.objects.create(clinic=clinic, **{**defaults, **kwargs})
 
 
-def test_the_inbox_lists_unread_first_and_marks_what_is_opened(clinic):
+def test_the_inbox_lists_unread_first_and_marks_read_only_when_asked(clinic):
+    """Issue 14, finding 8: opening an enquiry with GET marked it read, so a link previewer
+    or a prefetching browser would mark it. Now only a POST (the button, or marking it
+    answered) does."""
     read = make_enquiry(clinic, name="Read one", read_at=timezone.now())
     unread = make_enquiry(clinic, name="Unread one")
     staff = StaffMembership.objects.get(clinic=clinic).user
@@ -196,8 +225,16 @@ def test_the_inbox_lists_unread_first_and_marks_what_is_opened(clinic):
     client.force_login(staff)
     inbox = client.get(reverse("portal:enquiries", args=["clinic-a"]))
     assert [e.name for e in inbox.context["enquiries"]] == ["Unread one", "Read one"]
-    page = client.get(reverse("portal:enquiry", args=["clinic-a", unread.pk])).content.decode()
+    url = reverse("portal:enquiry", args=["clinic-a", unread.pk])
+    page = client.get(url).content.decode()
+    client.head(url)
     assert MESSAGE in page and "mailto:pat@example.com" in page
+    unread.refresh_from_db()
+    assert unread.read_at is None
+    assert (
+        client.get(reverse("portal:enquiry-read", args=["clinic-a", unread.pk])).status_code == 405
+    )
+    client.post(reverse("portal:enquiry-read", args=["clinic-a", unread.pk]))
     unread.refresh_from_db()
     assert unread.read_at is not None
     client.post(reverse("portal:enquiry-answered", args=["clinic-a", read.pk]))

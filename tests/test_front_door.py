@@ -59,6 +59,7 @@ def found(client, **params):
         ("sw4 7aa", {"postcode": "sw4 7aa"}),
         ("E1", {"postcode": "E1"}),
         ("clapham", {"area": "clapham"}),
+        ("Claphm", {"area": "clapham"}),  # a slip, as the search's postcode box allows
         ("  Clapham  ", {"area": "clapham"}),
         ("Kensington & Chelsea", {"area": "kensington-and-chelsea"}),
         ("LAMBETH", {"area": "lambeth"}),
@@ -73,12 +74,12 @@ def test_the_home_box_takes_a_postcode_or_a_place(client, london, where, sent):
 
 def test_a_place_we_do_not_know_comes_back_with_the_closest_names(client, london):
     make_treatment(slug="dry-needling", name="Dry needling")
-    response = client.get("/find/", {"where": "Claphm", "treatment": "dry-needling"})
+    response = client.get("/find/", {"where": "Clpahm", "treatment": "dry-needling"})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "We could not find “Claphm”" in page
+    assert "We could not find “Clpahm”" in page
     assert 'href="/search/?treatment=dry-needling&amp;area=clapham"' in page
-    assert 'value="Claphm"' in page  # what was typed is kept
+    assert 'value="Clpahm"' in page  # what was typed is kept
     assert '<option value="dry-needling" selected>Dry needling</option>' in page
     assert response["Cache-Control"] == "no-store"
     assert '<meta name="robots" content="noindex">' in page
@@ -102,7 +103,7 @@ def test_the_home_page_asks_where_and_for_what_first(client, london):
     assert '<option value="Clapham">' in page  # places offered as the patient types
     assert 'name="q"' in page  # keywords
     assert 'href="/areas/clapham/">Clapham</a>' in page  # neighbourhoods reachable
-    assert "<strong>1 clinic</strong> across London" in page
+    assert 'data-count="1"><strong>1 clinic</strong></a> across London' in page
     assert page.index("HCPC register") < page.index("Popular treatments")
     assert 'href="/what-we-check/"' in page
 
@@ -115,7 +116,7 @@ def test_the_trust_strip_counts_listed_clinics_as_the_search_does(client, london
         details_confirmed_on=timezone.localdate() - datetime.timedelta(days=600),
     )
     response = client.get("/")
-    assert response.context["listed_clinics"] == Clinic.objects.listed().count() == 1
+    assert response.context["counts"]["clinics"] == Clinic.objects.listed().count() == 1
 
 
 def test_what_we_check_explains_every_badge_with_the_rules_in_force(client, settings):
@@ -173,18 +174,19 @@ def test_hcpc_checked_only_when_every_practitioner_was_found_on_the_register(cli
 
 
 def test_a_card_shows_the_first_session_price_of_the_chosen_treatment(client, london):
-    needling, massage = make_treatment(slug="dry-needling"), make_treatment(slug="massage")
+    needling = make_treatment(slug="dry-needling", name="Dry needling")
+    massage = make_treatment(slug="massage", name="Massage")
     clinic = make_clinic(area=london["clapham"])
     make_offer(clinic, needling, session_type=Offer.SessionType.INITIAL, price_pence=9500)
     make_offer(clinic, needling, session_type=Offer.SessionType.FOLLOW_UP, price_pence=6000)
     make_offer(clinic, massage, session_type=Offer.SessionType.INITIAL, price_pence=5000)
     card = card_of(client.get("/search/?treatment=dry-needling").content.decode(), clinic)
-    assert 'class="amount">from £95</span>' in card and "initial assessment" in card
+    assert 'class="amount">from £95</span>' in card and "first appointment, dry needling" in card
     assert "£60" not in card and "£50" not in card
     standard_only = make_clinic(area=london["clapham"], name="Standard only")
     make_offer(standard_only, massage, session_type=Offer.SessionType.STANDARD, price_pence=7000)
     card = card_of(client.get("/search/?treatment=massage").content.decode(), standard_only)
-    assert "from £70" in card and "standard session" in card
+    assert "from £70" in card and "first appointment, massage" in card
 
 
 def test_a_card_shows_the_clinic_photo_from_the_same_query(

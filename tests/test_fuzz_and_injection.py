@@ -67,6 +67,7 @@ def clinic_b_state(world):
     b.refresh_from_db()
     return (
         b.name, b.description, b.postcode, b.is_published, b.details_confirmed_on,
+        b.next_available_on,
         sorted(Offer.objects.filter(clinic=b).values_list("price_pence", flat=True)),
         sorted(Practitioner.objects.filter(clinics=b).values_list("first_name", flat=True)),
         b.memberships.count(), ClinicPhoto.objects.filter(clinic=b).count(),
@@ -103,12 +104,34 @@ def test_random_paths_are_404_not_500(world, segment):
         assert response.status_code in (200, 301, 302, 404), base + segment
 
 
+SERVED_PREFIXES = [
+    "/media/", "/media/clinics/", "/static/", "/clinics/", "/practitioners/", "/areas/",
+    "/treatments/", "/treatments/dry-needling/", "/conditions/", "/portal/",
+    "/portal/clinic-a/", "/portal/invitations/", "/accounts/", "/accounts/confirm-email/",
+    "/accounts/password/reset/key/", "/sitemap-",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("prefix", SERVED_PREFIXES)
+def test_long_paths_under_every_served_prefix_are_never_a_server_error(world, prefix, settings):
+    """Attack (issue 14, finding 6): /media/ followed by 3,000 letters was a server error
+    (the file name too long to look up) once the media folder existed."""
+    (settings.MEDIA_ROOT / "clinics").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "clinics" / "photo.jpg").write_bytes(b"\xff\xd8")
+    alice = Client()
+    alice.force_login(world["alice"])
+    for client in (Client(), alice):
+        for tail in ("a" * 3000, "a" * 3000 + "/", "%00" + "b" * 300, "a/" * 1500):
+            response = client.get(prefix + tail)
+            assert response.status_code < 500, (prefix, tail[:10], response.status_code)
+
+
 def portal_urls_of_b(world):
     b = world["b"].slug
     practitioner = Practitioner.objects.get(slug="practitioner-b").pk
     without_args = [
         "dashboard", "details", "hours", "offers", "practitioners", "add-practitioner",
-        "photos", "confirm", "team", "history", "enquiries", "export",
+        "photos", "confirm", "next-available", "team", "history", "enquiries", "export",
     ]  # fmt: skip
     with_practitioner = ["edit-practitioner", "remove-practitioner"]
     return [reverse(f"portal:{name}", args=[b]) for name in without_args] + [
@@ -147,9 +170,51 @@ def test_staff_of_another_clinic_and_anonymous_users_change_nothing(world, body)
 def test_own_clinic_forms_refuse_garbage_without_a_server_error(world, body):
     alice = Client()
     alice.force_login(world["alice"])
-    for name in ("portal:details", "portal:hours", "portal:offers", "portal:photos", "portal:team"):
+    for name in (
+        "portal:details", "portal:hours", "portal:offers", "portal:photos", "portal:team",
+        "portal:next-available",
+    ):  # fmt: skip
         response = alice.post(reverse(name, args=["clinic-a"]), body)
-        assert response.status_code in (200, 302), name
+        assert response.status_code in (200, 302, 400), name
+
+
+FORMSETS = {
+    "portal:hours": "opening_hours",
+    "portal:offers": "offers",
+    "portal:photos": "photos",
+    "portal:add-practitioner": "insurer_recognitions",
+}
+management_value = st.one_of(
+    st.integers(min_value=-5, max_value=2000).map(str), nasty_text, st.just("")
+)
+
+
+@FUZZ
+@given(
+    name=st.sampled_from(sorted(FORMSETS)),
+    total=management_value,
+    initial=management_value,
+    rows=st.dictionaries(
+        st.tuples(st.integers(0, 3), st.sampled_from(
+            ["id", "weekday", "opens", "closes", "DELETE", "treatment", "session_type",
+             "price", "duration_minutes", "alt_text", "order", "insurer", "provider_number"]
+        )),
+        nasty_text,
+        max_size=8,
+    ),
+)  # fmt: skip
+def test_formset_management_fields_never_cause_a_server_error(world, name, total, initial, rows):
+    """Attack (issue 14, finding 6): forged TOTAL_FORMS/INITIAL_FORMS and rows the page never
+    showed, on every formset of the portal."""
+    alice = Client()
+    alice.force_login(world["alice"])
+    prefix = FORMSETS[name]
+    body = {f"{prefix}-TOTAL_FORMS": total, f"{prefix}-INITIAL_FORMS": initial}
+    body |= {f"{prefix}-{row}-{field}": value for (row, field), value in rows.items()}
+    before = clinic_b_state(world)
+    response = alice.post(reverse(name, args=["clinic-a"]), body)
+    assert response.status_code in (200, 302, 400), (name, body)
+    assert clinic_b_state(world) == before
 
 
 # --- Script payloads in every text anyone can write ---------------------------------------------

@@ -10,7 +10,8 @@ import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from clinics.models import Offer
+from clinics.figures import guide_figures
+from clinics.index import listings_index
 from clinics.prices import summarise
 from tests.factories import (
     make_borough,
@@ -45,7 +46,7 @@ def json_ld(page):
     ],
 )
 def test_medians_and_quartiles_are_exact_pence(prices, median, lower, upper):
-    stats = summarise([(p, i) for i, p in enumerate(prices)])
+    stats = summarise(prices, range(len(prices)))
     assert stats.median == Decimal(median)
     assert (stats.lower_quartile, stats.upper_quartile) == (Decimal(lower), Decimal(upper))
     assert (stats.lowest, stats.highest, stats.count) == (min(prices), max(prices), len(prices))
@@ -53,7 +54,7 @@ def test_medians_and_quartiles_are_exact_pence(prices, median, lower, upper):
 
 
 def test_nothing_to_summarise_gives_none():
-    assert summarise([]) is None
+    assert summarise([], []) is None
 
 
 def test_statistics_group_by_session_type_in_patient_order():
@@ -62,10 +63,10 @@ def test_statistics_group_by_session_type_in_patient_order():
     make_offer(a, treatment, session_type="add_on", price_pence=2000)
     make_offer(a, treatment, session_type="initial", price_pence=9000)
     make_offer(b, treatment, session_type="initial", price_pence=11000)
-    stats = Offer.objects.filter(treatment=treatment).price_statistics()
-    assert list(stats) == [("initial",), ("add_on",)]
-    assert stats[("initial",)].median == Decimal("10000")
-    assert stats[("initial",)].clinics == 2
+    stats = guide_figures(listings_index(), treatment)["prices"]
+    assert list(stats) == ["initial", "add_on"]
+    assert stats["initial"].median == Decimal("10000")
+    assert stats["initial"].clinics == 2
 
 
 # --- The guide page -------------------------------------------------------------------------
@@ -84,15 +85,16 @@ def test_guide_figures_move_when_an_offer_is_added(client, guide):
     clinic = make_clinic(area=make_neighbourhood(name="Clapham", slug="clapham"))
     make_offer(clinic, treatment, session_type="initial", price_pence=9000)
     page = client.get("/treatments/dry-needling/").content.decode()
-    assert "<strong>1</strong> listed clinic and" in page
+    assert "<strong data-result-count>1</strong> listed clinic and" in page
     assert "£90" in page
 
     other = make_clinic(area=clinic.area)
     make_offer(other, treatment, session_type="initial", price_pence=11000)
     page = client.get("/treatments/dry-needling/").content.decode()
-    assert "<strong>2</strong> listed clinics" in page
+    assert "<strong data-result-count>2</strong> listed clinics" in page
     assert "<td>£100</td>" in page  # the new median
-    assert "Clapham <span" in page and ">2</span>" in page  # where it is offered, with counts
+    # Where it is offered: the borough, counting its neighbourhood's clinics.
+    assert f"{clinic.area.parent.name} <span" in page and ">2</span>" in page
     assert "Usual course: <strong>3–6 sessions</strong>" in page
 
 
@@ -159,10 +161,11 @@ def test_costs_page_query_count_is_fixed(client, clinics):
     treatment = build_costs()
     for _ in range(clinics):
         make_offer(make_clinic(), treatment, session_type="follow_up", price_pence=7000)
+    client.get("/costs/")  # brings the listings index up to date
     with CaptureQueriesContext(connection) as queries:
         client.get("/costs/")
-    # treatments; regions; prices by treatment; prices by region and treatment
-    assert len(queries) == 4
+    # Only the listings version: every figure comes from the index.
+    assert len(queries) == 1
 
 
 # --- Crawling ---------------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 import pytest
 from django.template import Context, Template
+from django.urls import reverse
 
+from tests.factories import make_user
+from treatments.forms import MarkdownTextarea
 from treatments.markdown import render_markdown
 
 
@@ -91,3 +94,37 @@ def test_empty_markdown_renders_nothing(text):
 
 def test_a_missing_variable_renders_nothing_through_the_filter():
     assert Template("{% load treatment_tags %}{{ nothing|markdown }}").render(Context()) == ""
+
+
+# Previews in the admin: the same renderer, so an admin sees what patients will.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("text", "forbidden"), DANGEROUS[:6])
+def test_the_admin_preview_renders_through_the_same_sanitiser(admin_client, text, forbidden):
+    response = admin_client.post(reverse("admin:markdown-preview"), {"text": f"**Hi** {text}"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    html = response.content.decode()
+    assert html.startswith("<p><strong>Hi</strong>")
+    assert all(fragment not in html.lower() for fragment in forbidden)
+
+
+@pytest.mark.django_db
+def test_the_admin_preview_is_for_staff_and_needs_a_post(admin_client, client):
+    url = reverse("admin:markdown-preview")
+    assert admin_client.get(url).status_code == 405
+    assert client.post(url, {"text": "x"}).status_code == 302  # to sign in
+    client.force_login(make_user())  # not staff
+    assert client.post(url, {"text": "x"}).status_code == 302
+    long = admin_client.post(url, {"text": "word " * 20_000}).content.decode()
+    assert len(long) < 60_000  # the text is cut at MARKDOWN_PREVIEW_MAX_CHARS
+
+
+@pytest.mark.django_db
+def test_a_markdown_field_shows_its_text_rendered_under_it():
+    html = MarkdownTextarea().render("intro", "An *intro* <script>x</script>", {"id": "id_intro"})
+    assert '<textarea name="intro"' in html and 'data-markdown-preview="/admin/' in html
+    assert '<details class="markdown-preview"><summary>Preview</summary>' in html
+    assert '<div class="markdown-preview-body" id="id_intro-preview"><p>An <em>intro</em>' in html
+    assert "<script>" not in html

@@ -6,8 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clinics.models import Clinic, Offer, OutwardCode
-from directory.models import PriceBand
+from clinics.models import Clinic, Offer, OutwardCode, PriceBand
 from tests.factories import (
     make_borough,
     make_clinic,
@@ -242,3 +241,25 @@ def test_next_opening_or_closing_is_when_open_now_changes():
     assert after(2026, 11, 23, 9, 0) == datetime.datetime(2026, 11, 23, 17, 0)
     assert after(2026, 11, 23, 17, 0) == datetime.datetime(2026, 11, 25, 18, 30)
     assert after(2026, 11, 26, 12, 0) == datetime.datetime(2026, 11, 30, 9, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days_ago", [0, 300, 335, 336, 365, 366, 367, 500])
+def test_a_reviews_state_in_words_agrees_with_the_review_due_filter(days_ago):
+    today = datetime.date(2027, 6, 15)
+    guide = make_guide(sections=0, faqs=0, reviewed_on=today - datetime.timedelta(days=days_ago))
+    state = guide.review_state(today)
+    due = Guide.objects.due_for_review(today=today).filter(pk=guide.pk).exists()
+    assert (state.code == "overdue") == due
+    expected = "overdue" if due else "soon" if days_ago >= 335 else "current"
+    assert state.code == expected
+    assert state.words.startswith(
+        {"overdue": "Overdue", "soon": "Due soon", "current": "Up to date"}[expected]
+    )
+
+
+@pytest.mark.django_db
+def test_a_guide_never_reviewed_says_so():
+    guide = make_guide(sections=0, faqs=0, reviewed_on=None)
+    assert guide.review_state().code == "never"
+    assert guide in Guide.objects.due_for_review()

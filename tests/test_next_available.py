@@ -71,24 +71,6 @@ def test_nothing_shows_for_a_clinic_not_taking_new_patients_or_when_cleared(clin
     assert (clinic.next_available_on, clinic.next_available_set_on) == (None, None)
 
 
-def test_available_within_a_week_finds_what_the_model_would_show(clinic):
-    soon = make_clinic(name="Soon")
-    soon.set_next_available(on=MONDAY + days(5), today=MONDAY)
-    later = make_clinic(name="Later")
-    later.set_next_available(on=MONDAY + days(9), today=MONDAY)
-    lapsed = make_clinic(name="Lapsed")
-    lapsed.set_next_available(on=MONDAY + days(20), today=MONDAY - days(14))
-    full = make_clinic(name="Full", accepting_new_patients=False)
-    full.set_next_available(this_week=True, today=MONDAY)
-    clinic.set_next_available(this_week=True, today=MONDAY - days(2))
-
-    within = Clinic.objects.available_within(7, today=MONDAY)
-    assert set(within.values_list("name", flat=True)) == {"Soon", "Alder Physio"}
-    for each in Clinic.objects.all():
-        said = each.next_available(MONDAY)
-        assert (each in within) == bool(said and said.within(7, MONDAY)), each.name
-
-
 def test_the_database_refuses_half_a_next_appointment(clinic):
     with pytest.raises(IntegrityError), transaction.atomic():
         Clinic.objects.filter(pk=clinic.pk).update(next_available_on=MONDAY)

@@ -1,14 +1,20 @@
 """Photo uploads, with real files: only genuine photos get in, and only as fresh JPEGs."""
 
 import io
+import os
 import resource
 import struct
+import subprocess
+import sys
+import threading
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
@@ -190,3 +196,122 @@ def test_photos_show_on_the_public_page_with_their_alt_text(client, clinic):
     upload(client, encoded("JPEG"), alt="The treatment room")
     page = Client().get(clinic.get_absolute_url()).content.decode()
     assert 'alt="The treatment room"' in page
+
+
+DECODE_COST_PROBE = """
+import resource, sys
+import django
+django.setup()
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from clinics.images import process_photo
+upload = SimpleUploadedFile("photo.png", open(sys.argv[1], "rb").read())
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    process_photo(upload)
+    outcome = "accepted"
+except ValidationError as error:
+    outcome = error.code
+print(outcome, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+"""
+
+
+def decode_cost(tmp_path, mode, side=6324):
+    """(outcome, peak memory growth in MB) of processing a real PNG of `side` x `side`
+    pixels in `mode`, all one colour (so a few kilobytes), in a fresh process."""
+    path = tmp_path / f"{mode}.png"
+    Image.new(mode, (side, side), 0).save(path, format="PNG", optimize=True)
+    assert path.stat().st_size < 300_000
+    result = subprocess.run(
+        [sys.executable, "-c", DECODE_COST_PROBE, str(path)],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "directory.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    outcome, grown_kib = result.stdout.split()
+    return outcome, int(grown_kib) / 1024
+
+
+def test_a_small_file_cannot_make_decoding_cost_much_memory(tmp_path, settings):
+    """Attack (issue 14, finding 4): a 4,946-byte 6324 x 6324 black-and-white PNG, just under
+    the pixel limit, took a worker from 140 to 665 MB; an RGBA one about 790 MB. Now what
+    decoding will cost is worked out from the header: the black-and-white one is decoded at
+    one byte a pixel and shrunk before it is turned to colour; the RGBA one would cost more
+    than PHOTO_MAX_DECODE_MEGABYTES and is refused before decoding."""
+    outcome, grown_mb = decode_cost(tmp_path, "1")
+    assert outcome == "accepted"
+    assert grown_mb < 64  # its pixels at one byte each (38 MB), and small copies
+    outcome, grown_mb = decode_cost(tmp_path, "RGBA")
+    assert outcome == "too_costly"
+    assert grown_mb < 16
+    assert settings.PHOTO_MAX_DECODE_MEGABYTES == 100
+
+
+def test_a_costly_png_is_refused_with_a_way_forward(client, clinic, tmp_path):
+    path = tmp_path / "big.png"
+    Image.new("RGBA", (6324, 6324), 0).save(path, format="PNG", optimize=True)
+    response = upload(client, path.read_bytes(), name="big.png")
+    page = response.content.decode()
+    assert response.status_code == 200 and "Save it as a JPEG, or make it smaller" in page
+    assert not ClinicPhoto.objects.exists()
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale(client, clinic, settings):
+    """A 40-million-pixel phone photo is still welcome: libjpeg decodes it at half size."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (7700, 5190), (90, 140, 200)).save(buffer, format="JPEG", quality=60)
+    assert upload(client, buffer.getvalue()).status_code == 302
+    with Image.open(ClinicPhoto.objects.get().image.path) as stored:
+        assert max(stored.size) == settings.PHOTO_MAX_SIDE
+
+
+def test_new_rows_in_the_photo_list_are_refused_not_a_server_error(client, clinic):
+    """Attack (issue 14, finding 6): the photo list accepted a new row, and saving it was a
+    server error (no clinic). A list that does not match the clinic's photos is refused
+    with a clear page, and nothing is created."""
+    response = client.post(
+        reverse("portal:photos", args=["clinic-a"]),
+        {
+            "photos-TOTAL_FORMS": "1",
+            "photos-INITIAL_FORMS": "0",
+            "photos-0-alt_text": "x",
+            "photos-0-order": "1",
+        },
+    )
+    assert response.status_code == 400
+    assert "Your photos changed since this page was opened" in response.content.decode()
+    assert not ClinicPhoto.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite takes its write lock at the start of every transaction "
+    "(transaction_mode IMMEDIATE), so its requests never run side by side",
+)
+@pytest.mark.django_db(transaction=True)
+def test_uploads_sent_at_once_cannot_beat_the_quota(settings):
+    """Attack (issue 14, finding 5): with one slot left, eight uploads at once were all
+    accepted. The clinic's row is locked while its photos are counted and one is added."""
+    settings.PHOTO_QUOTA_PER_CLINIC = 3
+    clinic = make_clinic(slug="clinic-a")
+    staff = make_staff(clinic)
+    for n in range(2):
+        ClinicPhoto.objects.create(clinic=clinic, image=f"clinics/{n}.jpg", alt_text="Room")
+    content = encoded("JPEG", size=(1200, 900))
+    start = threading.Barrier(8)
+
+    def send():
+        client = Client()
+        client.force_login(staff)
+        start.wait()
+        try:
+            return upload(client, content).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda _: send(), range(8)))
+    assert ClinicPhoto.objects.filter(clinic=clinic).count() == 3
+    assert sorted(statuses) == [200] * 7 + [302]

@@ -12,12 +12,15 @@ from clinics.models import (
     ClaimRequest,
     Clinic,
     ClinicPhoto,
+    InsurerRecognition,
     Invitation,
+    ListingRequest,
     Offer,
     OpeningHours,
     OutwardCode,
     Practitioner,
     StaffMembership,
+    VerificationRequest,
 )
 from tests.factories import (
     make_borough,
@@ -244,32 +247,47 @@ def formset_post(prefix, rows, initial=0):
     return data
 
 
-def test_opening_hours_allow_several_intervals_a_day_but_not_overlaps(world):
-    alice = signed_in(world["alice"])
-    hours = world["hours_a"]
-    url = reverse("portal:hours", args=["clinic-a"])
-    existing = {"id": hours.pk, "weekday": "0", "opens": "09:00", "closes": "13:00"}
-    ok = formset_post(
-        "opening_hours",
-        [existing, {"weekday": "0", "opens": "14:00", "closes": "18:00"}],
-        initial=1,
-    )
-    assert alice.post(url, ok).status_code == 302
-    assert OpeningHours.objects.filter(clinic=world["a"], weekday=0).count() == 2
+def week(**days):
+    """The hours form's POST: {"0": ("09:00", "13:00", "14:00", "18:00")} for Monday."""
+    slots = ["opens", "closes", "opens2", "closes2"]
+    data = {f"{day}-{slot}": "" for day in range(7) for slot in slots}
+    for day, times in days.items():
+        data.update({f"{day}-{slot}": time for slot, time in zip(slots, times, strict=False)})
+    return data
 
-    overlap = formset_post(
-        "opening_hours",
-        [existing, {"weekday": "2", "opens": "09:00", "closes": "12:00"},
-         {"weekday": "2", "opens": "11:00", "closes": "15:00"}],
-        initial=1,
-    )  # fmt: skip
-    response = alice.post(url, overlap)
-    assert "Two opening times overlap on Wednesday." in response.content.decode()
-    backwards = formset_post(
-        "opening_hours", [{**existing, "opens": "18:00", "closes": "09:00"}], initial=1
-    )
-    response = alice.post(url, backwards)
-    assert "Closing time must be after opening time." in response.content.decode()
+
+def test_opening_hours_are_one_week_table_with_breaks_but_no_overlaps(world):
+    alice = signed_in(world["alice"])
+    url = reverse("portal:hours", args=["clinic-a"])
+    page = alice.get(url).content.decode()
+    assert page.count("<tr>") == 8  # a header row and a row a day
+    assert 'value="09:00"' in page and 'value="17:00"' in page  # Monday, as it is
+    ok = week(**{"0": ("09:00", "13:00", "14:00", "18:00"), "5": ("10:00", "14:00")})
+    assert alice.post(url, ok).status_code == 302
+    kept = OpeningHours.objects.filter(clinic=world["a"]).values_list("weekday", "opens", "closes")
+    assert sorted((d, f"{o:%H:%M}", f"{c:%H:%M}") for d, o, c in kept) == [
+        (0, "09:00", "13:00"), (0, "14:00", "18:00"), (5, "10:00", "14:00"),
+    ]  # fmt: skip
+
+    overlap = week(**{"2": ("09:00", "12:00", "11:00", "15:00")})
+    page = alice.post(url, overlap).content.decode()
+    assert "The two times on Wednesday overlap." in page
+    backwards = week(**{"0": ("18:00", "09:00")})
+    page = alice.post(url, backwards).content.decode()
+    assert "On Monday closing must be after opening." in page
+    half = week(**{"1": ("09:00", "")})
+    page = alice.post(url, half).content.decode()
+    assert "Give both an opening and a closing time on Tuesday, or neither." in page
+    assert 'value="09:00"' in page  # what was typed is kept
+    assert OpeningHours.objects.filter(clinic=world["a"]).count() == 3  # nothing saved
+
+
+def test_prices_are_one_table(world):
+    alice = signed_in(world["alice"])
+    page = alice.get(reverse("portal:offers", args=["clinic-a"])).content.decode()
+    assert page.count("<table") == 1 and page.count("<fieldset") == 0
+    assert page.count('name="offers-') > 4 * 4  # the price and three empty rows, in cells
+    assert 'for="id_offers-0-price"' in page  # every cell labelled
 
 
 def test_prices_are_typed_in_pounds_and_kept_in_pence(world):
@@ -339,14 +357,98 @@ def test_a_changed_hcpc_number_is_unchecked_until_an_admin_checks_it(world):
     assert (practitioner.hcpc_number, practitioner.hcpc_checked_on) == ("PH777777", None)
 
 
-def test_a_bad_or_taken_hcpc_number_is_refused_with_a_reason(world):
+def test_a_bad_hcpc_number_is_refused_with_a_reason(world):
     alice = signed_in(world["alice"])
     url = reverse("portal:add-practitioner", args=["clinic-a"])
     page = alice.post(url, practitioner_post(hcpc_number="XY12")).content.decode()
     assert "PH followed by up to six digits" in page
-    taken = world["practitioner_b"].hcpc_number
-    page = alice.post(url, practitioner_post(hcpc_number=taken)).content.decode()
-    assert "Another practitioner is listed with this HCPC number" in page
+
+
+def test_only_the_home_clinic_can_change_a_shared_practitioner(world):
+    """Attack (issue 14, finding 2): staff of any clinic listing a practitioner could rewrite
+    their name, HCPC number, bio, languages and insurers, and it showed on every other
+    clinic's page. Only the clinic that keeps the profile (its home) may now."""
+    shared = world["practitioner_a"]  # kept by clinic A
+    shared.clinics.add(world["b"])
+    bob = signed_in(world["bob"])
+    url = reverse("portal:edit-practitioner", args=["clinic-b", shared.pk])
+    page = bob.get(url).content.decode()
+    assert "their profile is kept by Clinic A" in page
+    response = bob.post(url, practitioner_post(first_name="Hijacked", hcpc_number="PH999999"))
+    assert response.status_code == 403
+    shared.refresh_from_db()
+    assert shared.first_name == "Alex" and shared.hcpc_number != "PH999999"
+    assert not InsurerRecognition.objects.filter(practitioner=shared).exists()
+    # Clinic A, its home, can.
+    alice = signed_in(world["alice"])
+    url = reverse("portal:edit-practitioner", args=["clinic-a", shared.pk])
+    alice.post(url, practitioner_post(hcpc_number=shared.hcpc_number, first_name="Alexa"))
+    assert Practitioner.objects.get(pk=shared.pk).first_name == "Alexa"
+    # B's history does not show A's edit of the profile A keeps.
+    bob_owner_history = bob.get(reverse("portal:history", args=["clinic-b"])).content.decode()
+    assert "alice@example.com" not in bob_owner_history
+
+
+def test_typing_a_listed_hcpc_number_asks_its_home_clinic_never_takes_the_profile(
+    world, django_capture_on_commit_callbacks
+):
+    """Attack (issue 14, finding 2): a newly signed-up clinic typing an existing HCPC number
+    to take the practitioner over. It gets a clear message and a request to the home clinic,
+    which decides; the profile stays with its home either way."""
+    dora_clinic = make_clinic(slug="clinic-d", name="Clinic D")
+    dora = signed_in(make_staff(dora_clinic, email="dora@example.com"))
+    target = world["practitioner_a"]
+    url = reverse("portal:add-practitioner", args=["clinic-d"])
+    page = dora.post(url, practitioner_post(hcpc_number=target.hcpc_number)).content.decode()
+    assert "A practitioner with this HCPC number is already listed" in page
+    assert f"Ask to list {target.full_name} here" in page
+    assert not target.clinics.filter(pk=dora_clinic.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        dora.post(
+            reverse("portal:request-listing", args=["clinic-d"]),
+            {"hcpc_number": target.hcpc_number},
+        )
+    listing = ListingRequest.objects.get(practitioner=target, clinic=dora_clinic)
+    [asked] = [m for m in mail.outbox if "asks to list" in m.subject]
+    assert asked.to == ["alice@example.com"]
+    # Clinic B's staff cannot decide for clinic A; clinic A's can.
+    bob = signed_in(world["bob"])
+    decide_as_b = reverse("portal:decide-listing", args=["clinic-b", listing.pk])
+    assert bob.post(decide_as_b, {"decision": "approve"}).status_code == 404
+    alice = signed_in(world["alice"])
+    page = alice.get(reverse("portal:practitioners", args=["clinic-a"])).content.decode()
+    assert "Clinic D asks to list" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        alice.post(
+            reverse("portal:decide-listing", args=["clinic-a", listing.pk]),
+            {"decision": "approve"},
+        )
+    target.refresh_from_db()
+    assert target.clinics.filter(pk=dora_clinic.pk).exists()
+    assert target.home_clinic == world["a"]
+    assert any(m.to == ["dora@example.com"] and "now listed" in m.subject for m in mail.outbox)
+    # Listed at D, still not D's to edit.
+    edit = reverse("portal:edit-practitioner", args=["clinic-d", target.pk])
+    assert dora.post(edit, practitioner_post(first_name="Taken")).status_code == 403
+
+
+def test_every_demo_practitioner_gets_the_clinic_they_were_first_linked_to_as_home(world):
+    """The data migration: a home for each practitioner, the clinic of their first link."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "clinics.migrations.0009_practitioner_homes_and_pending_clinics"
+    )
+    later = make_clinic(slug="clinic-later")
+    both = make_practitioner(clinics=[world["b"]])
+    both.clinics.add(later)
+    Practitioner.objects.update(home_clinic=None)
+    migration.forwards(apps, None)
+    both.refresh_from_db()
+    assert both.home_clinic == world["b"]
+    assert not Practitioner.objects.filter(home_clinic=None).exists()
 
 
 def test_removing_a_practitioner_only_unlinks_them_from_this_clinic(world):
@@ -365,26 +467,46 @@ def test_confirming_details_dates_the_listing_and_its_prices(world):
     assert Offer.objects.get(pk=world["offer_a"].pk).price_confirmed_on == today
 
 
-def test_owners_invite_a_colleague_with_a_link_that_works_once(world):
+def invite(world, email="carol@example.com"):
     alice = signed_in(world["alice"])
-    alice.post(
-        reverse("portal:team", args=["clinic-a"]), {"email": "carol@example.com", "role": "editor"}
-    )
-    [message] = mail.outbox
-    assert message.to == ["carol@example.com"]
+    alice.post(reverse("portal:team", args=["clinic-a"]), {"email": email, "role": "editor"})
+    [message] = [m for m in mail.outbox if m.to == [email]]
     link = next(word for word in message.body.split() if "/portal/invitations/" in word)
-    path = link.split("testserver")[1]
+    return link.split("127.0.0.1:8000")[1]
 
-    carol = Client()
-    page = carol.get(path).content.decode()
-    assert "Join Clinic A" in page
-    response = carol.post(
-        path, {"first_name": "Carol", "last_name": "Jones", "password": "a-long-secret-phrase"}
-    )
-    assert response.status_code == 302
+
+def test_owners_invite_a_colleague_with_a_link_that_works_once(world):
+    path = invite(world)
+    page = Client().get(path).content.decode()
+    assert "Join Clinic A" in page and "carol@example.com" in page
+    assert "Create an account" in page and "Sign in" in page
+    carol = signed_in(make_user(email="carol@example.com"))
+    assert "Clinic A" in carol.get(reverse("portal:home")).content.decode()  # waiting there
+    assert carol.post(path).status_code == 302
     membership = StaffMembership.objects.get(user__email="carol@example.com")
     assert (membership.clinic, membership.role) == (world["a"], "editor")
     assert Client().get(path).status_code == 404  # used up
+
+
+def test_an_invitation_is_refused_to_any_other_account(world, caplog):
+    """Attack (issue 14, finding 3): invitations were bearer links: anyone signed in who held
+    the link became a member. Only an account whose verified email is the invited address
+    can accept now; a forwarded or leaked link is refused."""
+    path = invite(world)
+    mallory = signed_in(make_user(email="mallory@example.com"))
+    response = mallory.post(path)
+    assert response.status_code == 403
+    assert "This invitation is for another email address" in response.content.decode()
+    # The right address, not yet confirmed: refused too.
+    unconfirmed = signed_in(make_user(email="carol@example.com", verified=False))
+    assert unconfirmed.post(path).status_code == 403
+    # A look-alike spelling of the address is not the address.
+    lookalike = signed_in(make_user(email="carol@example.com.evil.example"))
+    assert lookalike.post(path).status_code == 403
+    assert (
+        not StaffMembership.objects.filter(clinic=world["a"]).exclude(user=world["alice"]).exists()
+    )
+    assert "not its verified address" in caplog.text
 
 
 def test_an_expired_or_forged_invitation_is_refused(world, settings):
@@ -424,7 +546,7 @@ def test_the_last_owner_cannot_leave(world):
     assert StaffMembership.objects.filter(user=other_owner).exists()
 
 
-def test_a_new_clinic_stays_unpublished_until_verified(world):
+def test_a_new_clinic_stays_unpublished_in_the_verification_queue(world):
     dora = signed_in(make_user())
     response = dora.post(
         reverse("portal:new-clinic"), details_post(name="Dora's Physio", is_published="on")
@@ -434,20 +556,81 @@ def test_a_new_clinic_stays_unpublished_until_verified(world):
     assert not clinic.is_published
     assert StaffMembership.objects.get(clinic=clinic).role == "owner"
     assert Client().get(clinic.get_absolute_url()).status_code == 404
+    assert VerificationRequest.objects.pending().get().clinic == clinic
+    page = dora.get(reverse("portal:dashboard", args=[clinic.slug])).content.decode()
+    assert "Not in the search yet: waiting for us to verify the clinic." in page
 
 
-def test_claiming_a_listing_without_staff_waits_for_an_admin(world):
+def test_an_admin_verifies_or_refuses_with_a_reason_and_the_clinic_is_told(
+    world, django_capture_on_commit_callbacks
+):
+    dora_user = make_user(email="dora@example.com")
+    dora = signed_in(dora_user)
+    dora.post(reverse("portal:new-clinic"), details_post(name="Dora's Physio"))
+    clinic = Clinic.objects.get(name="Dora's Physio")
+    request = VerificationRequest.objects.get(clinic=clinic)
+    admin = make_user(is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        request.refuse(admin, "The website does not mention this address.")
+    [refused] = mail.outbox
+    assert refused.to == ["dora@example.com"] and "could not verify" in refused.subject
+    assert "The website does not mention this address." in refused.body
+    page = dora.get(reverse("portal:dashboard", args=[clinic.slug])).content.decode()
+    assert "we could not verify the clinic" in page
+    assert "The website does not mention this address." in page
+    dora.post(reverse("portal:request-verification", args=[clinic.slug]))
+    again = VerificationRequest.objects.pending().get(clinic=clinic)
+    with django_capture_on_commit_callbacks(execute=True):
+        again.approve(admin)
+    clinic.refresh_from_db()
+    assert clinic.is_published and clinic.verified_on == timezone.localdate()
+    assert "is now in the directory" in mail.outbox[-1].subject
+    assert Client().get(clinic.get_absolute_url()).status_code == 200
+
+
+def test_claiming_a_listing_without_staff_waits_for_an_admin(
+    world, django_capture_on_commit_callbacks
+):
     orphan = make_clinic(slug="orphan")
     erin = make_user()
     client = signed_in(erin)
-    assert client.get(reverse("portal:claim", args=["clinic-a"])).status_code == 404  # has staff
     client.post(reverse("portal:claim", args=["orphan"]), {"role_at_clinic": "Manager"})
     claim = ClaimRequest.objects.get(clinic=orphan, user=erin)
-    assert claim.status == "pending"
+    assert claim.status == "pending" and not claim.goes_to_owners()
+    assert not mail.outbox  # nobody to ask but us: it waits in the admin's queue
     assert "Waiting for a decision" in client.get(reverse("portal:home")).content.decode()
-    claim.approve(make_user(is_staff=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        claim.approve(make_user(is_staff=True))
     assert StaffMembership.objects.get(clinic=orphan, user=erin).role == "owner"
     assert "Approved" in client.get(reverse("portal:home")).content.decode()
+    assert mail.outbox[-1].to == [erin.email] and "You can now manage" in mail.outbox[-1].subject
+
+
+def test_a_claim_of_a_clinic_with_staff_goes_to_its_owners(
+    world, django_capture_on_commit_callbacks
+):
+    erin = make_user(email="erin@example.com")
+    client = signed_in(erin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("portal:claim", args=["clinic-a"]), {"role_at_clinic": "Physio"})
+    claim = ClaimRequest.objects.get(clinic=world["a"], user=erin)
+    [to_owner] = mail.outbox
+    assert to_owner.to == ["alice@example.com"] and "erin@example.com" in to_owner.body
+    # Bob (another clinic) cannot decide it; an editor of A cannot either.
+    bob = signed_in(world["bob"])
+    assert bob.post(reverse("portal:decide-claim", args=["clinic-a", claim.pk])).status_code == 404
+    editor = signed_in(make_staff(world["a"], role=StaffMembership.Role.EDITOR))
+    url = reverse("portal:decide-claim", args=["clinic-a", claim.pk])
+    assert editor.post(url, {"decision": "approve"}).status_code == 404
+    alice = signed_in(world["alice"])
+    team = alice.get(reverse("portal:team", args=["clinic-a"])).content.decode()
+    assert "erin@example.com" in team
+    with django_capture_on_commit_callbacks(execute=True):
+        alice.post(url, {"decision": "refuse", "reason": "We do not know you."})
+    claim.refresh_from_db()
+    assert claim.status == "refused" and claim.decided_by == world["alice"]
+    assert not StaffMembership.objects.filter(user=erin).exists()
+    assert "We do not know you." in mail.outbox[-1].body
 
 
 def test_owners_see_who_changed_what(world):
@@ -479,14 +662,42 @@ def test_removing_a_practitioner_shows_in_the_history(world):
     assert list(record.clinics.values_list("clinic_id", flat=True)) == []
 
 
+def test_one_action_is_one_history_entry_in_words(world):
+    """ "Details still correct" touches the clinic and every price: one entry, not one a
+    price, with human labels and old and new values."""
+    for session in ("initial", "follow_up", "add_on"):
+        make_offer(world["a"], world["treatment"], session_type=session)
+    alice = signed_in(world["alice"])
+    alice.post(reverse("portal:confirm", args=["clinic-a"]))
+    alice.post(reverse("portal:hours", args=["clinic-a"]), week(**{"0": ("08:00", "17:00")}))
+    entries = alice.get(reverse("portal:history", args=["clinic-a"])).context["entries"]
+    labels = [entry["label"] for entry in entries]
+    assert labels[:2] == [
+        "Changed the opening hours",
+        "Confirmed the details and prices are still correct",
+    ]
+    confirmed = entries[1]
+    today = f"{timezone.localdate():%-d %B %Y}"
+    assert confirmed["who"] == world["alice"]
+    assert ("4 prices", "Price confirmed on", "(empty)", today) in confirmed["lines"]
+    assert (None, "Details confirmed on", "1 October 2026", today) in confirmed["lines"]
+    assert len(confirmed["lines"]) == 2
+    hours = entries[0]["lines"]
+    assert ("Removed", "Monday 09:00–17:00", None, None) in hours
+    assert ("Added", "Monday 08:00–17:00", None, None) in hours
+    page = alice.get(reverse("portal:history", args=["clinic-a"])).content.decode()
+    assert "price_confirmed_on" not in page and "Price confirmed on" in page
+
+
 @pytest.mark.parametrize("changes", [1, 15])
 def test_the_history_page_runs_a_fixed_number_of_queries(world, changes, django_assert_num_queries):
     alice = signed_in(world["alice"])
     for i in range(changes):
         alice.post(reverse("portal:details", args=["clinic-a"]), details_post(name=f"Name {i}"))
-    # session and user; membership; five kinds of record (details, hours, prices with their
-    # treatment, photos, practitioners) with their users; the practitioners' ids
-    with django_assert_num_queries(8):
+    # session and user; membership; the clinic's changes with their users; then for each of
+    # the six kinds of record (details, hours, prices with their treatment, photos, the
+    # practitioners it keeps, their insurers) the recent ones and the history of those rows
+    with django_assert_num_queries(3 + 6 * 2):
         alice.get(reverse("portal:history", args=["clinic-a"]))
 
 
@@ -512,3 +723,55 @@ def test_a_clinic_downloads_all_of_its_own_data(world):
     assert data["photos"][0]["alt_text"] == "Reception"
     assert data["enquiries"][0]["message"] == "Sore knee"
     assert "Clinic B" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("published", "verified", "confirmed_days_ago", "state"),
+    [
+        (False, False, 0, "awaiting_verification"),
+        (False, True, 0, "unpublished"),
+        (True, False, 10, "listed"),  # listed before verification was asked of new clinics
+        (True, True, 400, "stale"),
+        (True, True, 600, "hidden"),
+    ],
+)
+def test_the_dashboard_says_whether_the_listing_is_in_the_search_and_why_not(
+    world, published, verified, confirmed_days_ago, state
+):
+    clinic = world["a"]
+    clinic.is_published = published
+    clinic.verified_on = timezone.localdate() if verified else None
+    clinic.details_confirmed_on = timezone.localdate() - datetime.timedelta(confirmed_days_ago)
+    clinic.save()
+    assert clinic.listing_state()["state"] == state
+    page = signed_in(world["alice"]).get(reverse("portal:dashboard", args=["clinic-a"]))
+    text = page.content.decode()
+    expected = {
+        "awaiting_verification": "waiting for us to verify the clinic",
+        "unpublished": "we have unpublished the listing",
+        "listed": "In the search.",
+        "stale": "shown after other clinics",
+        "hidden": "Not in the search: you have not confirmed your details for 19 months",
+    }[state]
+    assert expected in text
+    if state in ("stale", "hidden", "listed"):
+        assert "Yes, details and prices are correct" in text
+
+
+def test_the_dashboard_counts_unread_enquiries_and_the_oldest_waiting(world):
+    from clinics.models import Enquiry
+
+    for days in (3, 1):
+        enquiry = Enquiry.objects.create(
+            clinic=world["a"], name="Pat", email="pat@example.com", message="Knee",
+            consent_given_at=timezone.now(),
+        )  # fmt: skip
+        Enquiry.objects.filter(pk=enquiry.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=days)
+        )
+    page = signed_in(world["alice"]).get(reverse("portal:dashboard", args=["clinic-a"]))
+    text = page.content.decode()
+    assert "2 unread enquiries" in text and "3\xa0days" in text
+    checklist = {what[:10]: done for what, done, _ in page.context["checklist"]}
+    assert checklist["A photo of"] and checklist["Opening ho"] and checklist["Practition"]
+    assert not checklist["Insurers t"]

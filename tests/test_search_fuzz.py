@@ -12,8 +12,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinics.models import OutwardCode, Practitioner
-from directory.models import PriceBand
+from clinics.models import OutwardCode, Practitioner, PriceBand
 from tests.factories import (
     make_borough,
     make_clinic,

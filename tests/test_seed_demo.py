@@ -1,15 +1,19 @@
 """seed_demo builds the London demo the product describes, the same every time."""
 
+import re
 from io import StringIO
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from clinics.models import Area, Clinic, Insurer, Offer, Practitioner, StaffMembership
-from directory.demo import areas as area_data
-from treatments.models import Guide, Treatment
+from directory.demo import files
+from treatments.models import Guide, GuideText, Treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -58,13 +62,13 @@ def test_areas_cover_london(seeded):
 
 
 def test_outward_codes_belong_to_one_area_each():
+    areas = files.areas()
     codes = [
-        code
-        for entry in [*area_data.BOROUGHS, *area_data.NEIGHBOURHOODS]
-        for code in entry["postcodes"]
+        code for entry in [*areas.boroughs, *areas.neighbourhoods] for code in entry["postcodes"]
     ]
     assert len(codes) == len(set(codes))
-    assert set(codes) == set(area_data.OUTWARD_CODES)
+    assert set(codes) == set(areas.outward_codes)
+    assert not any(entry["postcodes"] for entry in areas.regions)
 
 
 def test_listings_match_the_product_description(seeded):
@@ -132,8 +136,17 @@ def test_demo_accounts_are_created_and_printed(seeded):
     assert not staff.is_staff
     roles = set(StaffMembership.objects.filter(user=staff).values_list("role", flat=True))
     assert roles == {"owner", "editor"}
-    assert "username admin, password demo-admin-password" in seeded
-    assert "username staff, password demo-staff-password" in seeded
+    assert "email admin@demo.example, password demo-admin-password" in seeded
+    assert "email staff@demo.example, password demo-staff-password" in seeded
+    # Sign-in is by verified email, and these sign in at once.
+    for user in (admin, staff):
+        assert EmailAddress.objects.filter(user=user, verified=True, primary=True).count() == 1
+    client = Client()
+    signed_in = client.post(
+        reverse("account_login"),
+        {"login": "staff@demo.example", "password": "demo-staff-password"},
+    )
+    assert signed_in["Location"] == reverse("portal:home")
 
 
 def test_second_run_changes_nothing(seeded):
@@ -151,3 +164,94 @@ def test_a_changed_row_is_put_back(seeded):
     clinic.refresh_from_db()
     assert clinic.name != "Renamed"
     assert "Clinics: 0 created, 1 updated" in output
+
+
+# Words that may repeat in any sentence: a repeated phrase must hold something else.
+COMMON_WORDS = {
+    "a", "an", "and", "as", "at", "by", "for", "from", "in", "is", "it", "of", "on", "or",
+    "the", "to", "with", "you", "your", "we", "our",
+}  # fmt: skip
+
+
+def repeated_phrases(text):
+    """Runs of two or more words said twice in one text ('golf and tennis ... golf and
+    tennis'), unless every word in them is a common one ('of the')."""
+    words = re.findall(r"[a-z']+", text.lower())
+    found = set()
+    for n in (2, 3, 4):
+        seen = set()
+        for i in range(len(words) - n + 1):
+            phrase = tuple(words[i : i + n])
+            if phrase in seen and set(phrase) - COMMON_WORDS:
+                found.add(" ".join(phrase))
+            seen.add(phrase)
+    return found
+
+
+def test_the_repeated_phrase_check_finds_what_it_should():
+    assert repeated_phrases("sees adults with golf and tennis and golf and tennis") >= {
+        "golf and tennis"
+    }
+    assert not repeated_phrases("The team sees adults with running injuries and tendon pain.")
+
+
+def test_no_demo_description_repeats_itself(seeded):
+    texts = [
+        *Clinic.objects.values_list("name", "description"),
+        *Practitioner.objects.values_list("slug", "bio"),
+    ]
+    repeating = {name: repeated_phrases(text) for name, text in texts if repeated_phrases(text)}
+    assert not repeating, repeating
+    # Each clinic names two different interests, never one twice.
+    interests = re.compile(r"particular interest in (.+?), as well as (.+?), and offers")
+    pairs = [interests.search(text).groups() for _, text in texts[: Clinic.objects.count()]]
+    assert all(first != second for first, second in pairs)
+
+
+def test_each_demo_guide_is_published_as_a_version_with_its_review(seeded):
+    for guide in Guide.objects.prefetch_related("sections", "faqs"):
+        version = guide.current_version()
+        assert version.as_text() == GuideText.of_guide(guide)
+        review = guide.latest_review()
+        assert review.version == version
+        assert review.registration().startswith("HCPC registration PH99")
+        assert review.full_clean() is None
+
+
+def test_a_second_run_after_an_admin_published_puts_the_demo_text_back_as_a_version(seeded):
+    guide = Guide.objects.get(treatment__slug="dry-needling")
+    text = guide.current_version().as_text()
+    text.sections = text.sections[:2]
+    guide.save_draft(text, None, guide.state_token(None, guide.current_version()))
+    guide.publish(None)
+    assert guide.sections.count() == 2
+
+    output = seed()
+    assert "Guide versions: 1 created" in output
+    guide = Guide.objects.prefetch_related("sections", "faqs").get(pk=guide.pk)
+    assert guide.current_version().number == 3
+    assert guide.current_version().as_text() == GuideText.of_guide(guide)
+    demo = next(source for source in files.guides() if source.slug == "dry-needling")
+    assert guide.sections.count() == len(demo.text.sections)
+
+
+def test_the_dry_needling_guide_carries_the_safety_points(seeded):
+    guide = Guide.objects.get(treatment__slug="dry-needling")
+    text = " ".join(
+        [s.body for s in guide.sections.all()] + [f.answer for f in guide.faqs.all()]
+    ).lower()
+    for fact in (
+        "pneumothorax",
+        "collapsed lung",
+        "chest wall",
+        "call 999",
+        "single-use",
+        "24–48 hours",
+        "0.20–0.30 mm",
+        "5 and 12 needles",
+        "10–30 minutes",
+        "leave it out",  # why some insurers exclude it
+        "clinically necessary",
+        "bupa, axa health and vitality",
+    ):
+        assert fact in text, fact

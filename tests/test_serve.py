@@ -79,7 +79,7 @@ def served(tmp_path):
                 time.sleep(0.2)
         yield base, tmp_path, out
     finally:
-        process.terminate()  # gunicorn's master (ops/serve exec'd it): a graceful stop
+        process.terminate()  # ops/serve passes it on to gunicorn and the outbox worker
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -114,7 +114,15 @@ def test_serve_starts_gunicorn_with_hashed_static_files_and_logs_requests(served
     assert (tmp_path / "db.sqlite3").stat().st_size > 0
     # Access log on stdout, one line per request.
     out.seek(0)
-    assert '"GET /healthz HTTP/1.1" 200' in out.read()
+    log = out.read()
+    assert '"GET /healthz HTTP/1.1" 200' in log
+    # The outbox worker runs beside gunicorn: its first round has purged old enquiries.
+    deadline = time.monotonic() + 10
+    while "enquiries older than" not in log and time.monotonic() < deadline:
+        time.sleep(0.2)
+        out.seek(0)
+        log = out.read()
+    assert "enquiries older than 180 days deleted." in log
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,13 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth import get_user_model, password_validation
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 
+from clinics.emails import normalise_address
 from clinics.forms import PostcodeField
 from clinics.images import process_photo
 from clinics.models import (
@@ -30,6 +32,9 @@ from clinics.postcodes import normalise_postcode
 
 def _helper(submit_label):
     helper = FormHelper()
+    # The server checks and says what is wrong; browsers' own checks would refuse what it
+    # accepts (a website typed without https://).
+    helper.attrs = {"novalidate": ""}
     helper.add_input(Submit("save", submit_label, css_class="btn-primary"))
     return helper
 
@@ -65,40 +70,86 @@ class ClinicDetailsForm(forms.ModelForm):
         return postcode
 
 
-class OpeningHoursForm(forms.ModelForm):
-    class Meta:
-        model = OpeningHours
-        fields = ["weekday", "opens", "closes"]
-        widgets = {
-            "opens": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "closes": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        }
+class WeekHoursForm(forms.Form):
+    """The week as one table, a row a day: closed, or open from one time to another, with a
+    second pair of times for a day with a break (closed for lunch)."""
 
+    SLOTS = [("opens", "Opens"), ("closes", "Closes"), ("opens2", "Opens again"),
+             ("closes2", "Closes again")]  # fmt: skip
 
-class BaseOpeningHoursFormSet(BaseInlineFormSet):
+    def __init__(self, *args, clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        self.existing = list(clinic.opening_hours.all())
+        by_day = {}
+        for hours in self.existing:
+            by_day.setdefault(hours.weekday, []).append(hours)
+        # Two times a day are shown; a third (entered in the admin) is kept as it is.
+        self.shown = set()
+        for day in OpeningHours.Weekday:
+            intervals = sorted(by_day.get(day.value, []), key=lambda h: h.opens)
+            self.shown.update((h.weekday, h.opens, h.closes) for h in intervals[:2])
+            times = [t for h in intervals[:2] for t in (h.opens, h.closes)]
+            for (slot, label), value in itertools.zip_longest(self.SLOTS, times):
+                self.fields[f"{day.value}-{slot}"] = forms.TimeField(
+                    label=f"{day.label}: {label.lower()}",
+                    required=False,
+                    initial=value,
+                    widget=forms.TimeInput(
+                        attrs={"type": "time", "class": "form-control"}, format="%H:%M"
+                    ),
+                )
+
+    def rows(self):
+        """[(weekday label, [bound field for each slot])], for the template's table."""
+        return [
+            (day.label, [self[f"{day.value}-{slot}"] for slot, _ in self.SLOTS])
+            for day in OpeningHours.Weekday
+        ]
+
     def clean(self):
-        super().clean()
-        intervals = sorted(
-            (form.cleaned_data["weekday"], form.cleaned_data["opens"], form.cleaned_data["closes"])
-            for form in self.forms
-            if form.cleaned_data
-            and not form.cleaned_data.get("DELETE")
-            and {"weekday", "opens", "closes"} <= form.cleaned_data.keys()
-        )
-        for (day, _, closes), (next_day, next_opens, _) in itertools.pairwise(intervals):
-            if day == next_day and next_opens < closes:
-                label = OpeningHours.Weekday(day).label
-                raise ValidationError(f"Two opening times overlap on {label}.")
+        cleaned = super().clean()
+        self.intervals = []
+        for day in OpeningHours.Weekday:
+            times = [cleaned.get(f"{day.value}-{slot}") for slot, _ in self.SLOTS]
+            pairs = [(times[0], times[1], "opens"), (times[2], times[3], "opens2")]
+            for opens, closes, slot in pairs:
+                if opens is None and closes is None:
+                    continue
+                if opens is None or closes is None:
+                    self.add_error(
+                        f"{day.value}-{slot}",
+                        f"Give both an opening and a closing time on {day.label}, or neither.",
+                    )
+                elif closes <= opens:
+                    self.add_error(
+                        f"{day.value}-{slot}", f"On {day.label} closing must be after opening."
+                    )
+                else:
+                    self.intervals.append((day.value, opens, closes))
+            day_intervals = sorted(i for i in self.intervals if i[0] == day.value)
+            if len(day_intervals) == 2 and day_intervals[1][1] < day_intervals[0][2]:
+                self.add_error(f"{day.value}-opens2", f"The two times on {day.label} overlap.")
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"class": "form-control is-invalid", "aria-invalid": "true"}
+                )
+        return cleaned
 
-
-OpeningHoursFormSet = inlineformset_factory(
-    Clinic,
-    OpeningHours,
-    form=OpeningHoursForm,
-    formset=BaseOpeningHoursFormSet,
-    extra=3,
-    can_delete=True,
-)
+    def save(self):
+        """Make the clinic's hours these, touching only rows that change (each one is a line
+        of the history)."""
+        wanted = set(self.intervals)
+        have = {(h.weekday, h.opens, h.closes): h for h in self.existing}
+        with transaction.atomic():
+            for key, hours in have.items():
+                if key in self.shown and key not in wanted:
+                    hours.delete()
+            for weekday, opens, closes in sorted(wanted - have.keys()):
+                OpeningHours.objects.create(
+                    clinic=self.clinic, weekday=weekday, opens=opens, closes=closes
+                )
 
 
 class OfferForm(forms.ModelForm):
@@ -109,24 +160,59 @@ class OfferForm(forms.ModelForm):
 
     class Meta:
         model = Offer
-        fields = ["treatment", "session_type", "price", "duration_minutes"]
+        fields = ["treatment", "session_type", "duration_minutes", "price"]
         labels = {"duration_minutes": "Length (minutes)"}
+        widgets = {"duration_minutes": forms.NumberInput(attrs={"min": 5, "max": 240})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["treatment"].queryset = self.fields["treatment"].queryset.published()
         if self.instance.pk:
             self.initial.setdefault("price", self.instance.price)
+        for name, field in self.fields.items():
+            if name != "DELETE":
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs["class"] = css
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
 
     def save(self, commit=True):
         self.instance.price_pence = int(self.cleaned_data["price"] * 100)
         return super().save(commit)
 
 
-OfferFormSet = inlineformset_factory(Clinic, Offer, form=OfferForm, extra=2, can_delete=True)
+class BaseOfferFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            data = form.cleaned_data if form.is_valid() else {}
+            if not data or data.get("DELETE"):
+                continue
+            key = (data.get("treatment"), data.get("session_type"))
+            if key in seen:
+                raise ValidationError(
+                    f"{key[0]} has two prices for {Offer.SessionType(key[1]).label.lower()}: "
+                    "keep one."
+                )
+            seen.add(key)
+
+
+# One table of treatment, session type, length and price, with empty rows to add more.
+OfferFormSet = inlineformset_factory(
+    Clinic, Offer, form=OfferForm, formset=BaseOfferFormSet, extra=3, can_delete=True
+)
 
 
 class PractitionerForm(forms.ModelForm):
+    existing_practitioner = None
+
     hcpc_number = forms.CharField(
         label="HCPC number",
         max_length=10,
@@ -155,13 +241,22 @@ class PractitionerForm(forms.ModelForm):
         self.helper.disable_csrf = True  # the template's <form> carries the token once
 
     def clean_hcpc_number(self):
+        """A number already listed is someone's profile, kept by their home clinic: never
+        handed over here. The form offers to ask that clinic to list them here too."""
         number = self.cleaned_data["hcpc_number"].strip().upper().replace(" ", "")
         Practitioner._meta.get_field("hcpc_number").run_validators(number)
-        clash = Practitioner.objects.filter(hcpc_number=number).exclude(pk=self.instance.pk)
-        if clash.exists():
+        self.existing_practitioner = (
+            Practitioner.objects.select_related("home_clinic")
+            .filter(hcpc_number=number)
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
+        if self.existing_practitioner is not None:
             raise ValidationError(
-                "Another practitioner is listed with this HCPC number. If they work with you, "
-                "ask us to add them to your clinic."
+                "A practitioner with this HCPC number is already listed. If they work with "
+                "you too, ask to list them at your clinic (below); their profile stays with "
+                "the clinic that keeps it.",
+                code="listed",
             )
         return number
 
@@ -181,6 +276,9 @@ InsurerRecognitionFormSet = inlineformset_factory(
 )
 
 
+QUOTA_REACHED = "This clinic already has as many photos as we keep. Delete one to add another."
+
+
 class PhotoUploadForm(forms.ModelForm):
     image = forms.FileField(
         label="Photo",
@@ -197,23 +295,30 @@ class PhotoUploadForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.clinic = clinic
         self.helper = _helper("Upload photo")
-        self.helper.attrs = {"enctype": "multipart/form-data"}
+        self.helper.attrs = {"enctype": "multipart/form-data", "novalidate": ""}
 
     def clean_image(self):
         if self.clinic.photo_slots_left() < 1:
-            raise ValidationError(
-                "This clinic already has as many photos as we keep. Delete one to add another."
-            )
+            raise ValidationError(QUOTA_REACHED)
         self.processed = process_photo(self.cleaned_data["image"])
         return self.cleaned_data["image"]
 
     def save(self, commit=True):
-        photo = self.instance
-        photo.clinic = self.clinic
-        photo.order = self.clinic.photos.count()
-        photo.image.save(self.processed.full.name, self.processed.full, save=False)
-        photo.thumbnail.save(self.processed.thumbnail.name, self.processed.thumbnail, save=False)
-        photo.save()
+        """The photo, or None (with the error on the form) when the clinic's last slot was
+        taken meanwhile. The clinic's row is locked while counting and adding, so uploads
+        sent at once cannot each see the same free slot."""
+        with transaction.atomic():
+            clinic = Clinic.objects.select_for_update().get(pk=self.clinic.pk)
+            count = clinic.photos.count()
+            if count >= settings.PHOTO_QUOTA_PER_CLINIC:
+                self.add_error("image", QUOTA_REACHED)
+                return None
+            photo = self.instance
+            photo.clinic, photo.order = clinic, count
+            photo.image.save(self.processed.full.name, self.processed.full, save=False)
+            thumbnail = self.processed.thumbnail
+            photo.thumbnail.save(thumbnail.name, thumbnail, save=False)
+            photo.save()
         return photo
 
 
@@ -224,55 +329,51 @@ class PhotoForm(forms.ModelForm):
         labels = {"alt_text": "Description", "order": "Position"}
 
 
-PhotoFormSet = forms.modelformset_factory(ClinicPhoto, form=PhotoForm, extra=0)
+class BasePhotoFormSet(forms.BaseModelFormSet):
+    def clean(self):
+        # Photos come in through the upload form, which checks and re-encodes them: a POST
+        # with more rows than the clinic has photos (another tab deleted one, or a forged
+        # form) is refused as a whole, and extra rows are never created (edit_only).
+        super().clean()
+        if self.total_form_count() != self.initial_form_count() or self.initial_form_count() != len(
+            self.get_queryset()
+        ):
+            raise ValidationError(
+                "Your photos changed since this page was opened (one was added or deleted). "
+                "Here they are as they are now: make your changes again.",
+                code="stale",
+            )
+
+
+PhotoFormSet = forms.modelformset_factory(
+    ClinicPhoto, form=PhotoForm, formset=BasePhotoFormSet, extra=0, edit_only=True
+)
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Colleague's email")
+    email = forms.EmailField(
+        label="Colleague's email",
+        help_text="Only an account with this address, once confirmed, can accept.",
+    )
     role = forms.ChoiceField(choices=StaffMembership.Role.choices, initial="editor")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper("Send invitation")
 
+    def clean_email(self):
+        return normalise_address(self.cleaned_data["email"])
 
-class AcceptInvitationForm(forms.Form):
-    """For a colleague without an account: one is made for the invited address."""
 
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
-    password = forms.CharField(widget=forms.PasswordInput, strip=False)
+class DecisionForm(forms.Form):
+    """Approve or decline a request, with a reason the person who asked will read."""
 
-    def __init__(self, *args, email, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.email = email
-        self.helper = _helper("Create account and join")
-
-    def clean(self):
-        cleaned = super().clean()
-        if get_user_model().objects.filter(username__iexact=self.email).exists():
-            raise ValidationError("An account already uses this email: sign in to accept.")
-        if "password" in cleaned:
-            user = get_user_model()(
-                username=self.email,
-                email=self.email,
-                first_name=cleaned.get("first_name", ""),
-                last_name=cleaned.get("last_name", ""),
-            )
-            try:
-                password_validation.validate_password(cleaned["password"], user)
-            except ValidationError as exc:
-                self.add_error("password", exc)
-        return cleaned
-
-    def save(self):
-        return get_user_model().objects.create_user(
-            username=self.email,
-            email=self.email,
-            password=self.cleaned_data["password"],
-            first_name=self.cleaned_data["first_name"],
-            last_name=self.cleaned_data["last_name"],
-        )
+    reason = forms.CharField(
+        label="Reason (sent to them if you decline)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+    )
 
 
 class ClaimForm(forms.ModelForm):

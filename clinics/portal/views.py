@@ -10,39 +10,42 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clinics import emails
 from clinics.models import (
     ClaimRequest,
     Clinic,
+    ClinicChange,
     ClinicPhoto,
+    Decision,
     Invitation,
+    ListingRequest,
     Offer,
-    OpeningHours,
     Practitioner,
     StaffMembership,
+    VerificationRequest,
 )
+from clinics.portal import history as clinic_history
 from clinics.portal.forms import (
-    AcceptInvitationForm,
     ClaimForm,
     ClinicDetailsForm,
+    DecisionForm,
     InsurerRecognitionFormSet,
     InvitationForm,
     NewClinicForm,
     NextAvailableForm,
     OfferFormSet,
-    OpeningHoursFormSet,
     PhotoFormSet,
     PhotoUploadForm,
     PractitionerForm,
+    WeekHoursForm,
 )
 
 logger = logging.getLogger(__name__)
@@ -69,11 +72,18 @@ def _get_membership(request, slug, owner=False):
     return membership
 
 
-def _render(request, template, membership, **context):
+def _recorded(request, clinic, label, save):
+    """Run `save` as one recorded action; its result."""
+    with ClinicChange.recording(clinic, request.user, label):
+        return save()
+
+
+def _render(request, template, membership, status=200, **context):
     return render(
         request,
         template,
         {"membership": membership, "clinic": membership.clinic, **context},
+        status=status,
     )
 
 
@@ -84,7 +94,15 @@ def home(request):
         "clinic", "clinic__area"
     )
     claims = ClaimRequest.objects.filter(user=request.user).select_related("clinic")
-    return render(request, "portal/home.html", {"memberships": memberships, "claims": claims})
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "memberships": memberships,
+            "claims": claims,
+            "invitations": Invitation.objects.waiting_for(request.user),
+        },
+    )
 
 
 @never_cache
@@ -92,16 +110,35 @@ def home(request):
 def dashboard(request, slug):
     membership = _get_membership(request, slug)
     clinic = membership.clinic
+    unread = clinic.enquiries.filter(read_at=None)
     return _render(
         request,
         "portal/dashboard.html",
         membership,
-        counts={
-            "offers": clinic.offers.count(),
-            "practitioners": clinic.practitioners.count(),
-            "photos": clinic.photos.count(),
-        },
+        unread_count=unread.count(),
+        oldest_unread=unread.order_by("created_at").first(),
+        listing=clinic.listing_state(),
+        checklist=clinic.checklist(),
+        response_time=clinic.enquiries.typical_response_time(),
+        listing_requests=ListingRequest.objects.pending()
+        .filter(practitioner__home_clinic=clinic)
+        .count(),
+        claims=clinic.claims.filter(status=Decision.PENDING).count()
+        if membership.role == StaffMembership.Role.OWNER
+        else 0,
     )
+
+
+@login_required
+@require_POST
+def request_verification(request, slug):
+    """Ask again after a refusal (the details put right meanwhile)."""
+    membership = _get_membership(request, slug)
+    clinic = membership.clinic
+    if clinic.verified_on is None and not clinic.verification_requests.pending().exists():
+        VerificationRequest.objects.create(clinic=clinic, requested_by=request.user)
+        messages.success(request, "Thank you: we will check your clinic again.")
+    return redirect("portal:dashboard", slug)
 
 
 @never_cache
@@ -111,7 +148,8 @@ def edit_details(request, slug):
     membership = _get_membership(request, slug)
     form = ClinicDetailsForm(request.POST or None, instance=membership.clinic)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with ClinicChange.recording(membership.clinic, request.user, "Edited the details"):
+            form.save()
         messages.success(request, "Details saved.")
         return redirect("portal:dashboard", slug)
     return _render(request, "portal/form.html", membership, form=form, title="Details")
@@ -122,18 +160,13 @@ def edit_details(request, slug):
 @GET_OR_POST
 def edit_hours(request, slug):
     membership = _get_membership(request, slug)
-    formset = OpeningHoursFormSet(
-        request.POST or None,
-        instance=membership.clinic,
-        queryset=OpeningHours.objects.filter(clinic=membership.clinic),
-    )
-    if request.method == "POST" and formset.is_valid():
-        formset.save()
+    form = WeekHoursForm(request.POST or None, clinic=membership.clinic)
+    if request.method == "POST" and form.is_valid():
+        with ClinicChange.recording(membership.clinic, request.user, "Changed the opening hours"):
+            form.save()
         messages.success(request, "Opening hours saved.")
         return redirect("portal:dashboard", slug)
-    return _render(
-        request, "portal/formset.html", membership, formset=formset, title="Opening hours"
-    )
+    return _render(request, "portal/hours.html", membership, form=form, title="Opening hours")
 
 
 @never_cache
@@ -147,11 +180,12 @@ def edit_offers(request, slug):
         queryset=Offer.objects.filter(clinic=membership.clinic).select_related("treatment"),
     )
     if request.method == "POST" and formset.is_valid():
-        formset.save()
+        with ClinicChange.recording(membership.clinic, request.user, "Changed the prices"):
+            formset.save()
         messages.success(request, "Treatments and prices saved.")
         return redirect("portal:dashboard", slug)
     return _render(
-        request, "portal/formset.html", membership, formset=formset, title="Treatments and prices"
+        request, "portal/prices.html", membership, formset=formset, title="Treatments and prices"
     )
 
 
@@ -159,27 +193,40 @@ def edit_offers(request, slug):
 @login_required
 def practitioners(request, slug):
     membership = _get_membership(request, slug)
-    people = membership.clinic.practitioners.order_by("last_name", "first_name")
+    clinic = membership.clinic
     return _render(
         request,
         "portal/practitioners.html",
         membership,
-        practitioners=people,
+        practitioners=clinic.practitioners.select_related("home_clinic").order_by(
+            "last_name", "first_name"
+        ),
+        # Other clinics asking to list practitioners this clinic keeps: it decides.
+        to_decide=ListingRequest.objects.pending()
+        .filter(practitioner__home_clinic=clinic)
+        .select_related("practitioner", "clinic"),
+        asked=clinic.listing_requests.pending().select_related(
+            "practitioner", "practitioner__home_clinic"
+        ),
         title="Practitioners",
     )
 
 
 def _practitioner_form(request, membership, practitioner):
+    clinic = membership.clinic
     form = PractitionerForm(request.POST or None, instance=practitioner)
     insurers = InsurerRecognitionFormSet(request.POST or None, instance=practitioner)
     if request.method == "POST" and form.is_valid() and insurers.is_valid():
-        with transaction.atomic():
+        label = f"{'Edited' if practitioner.pk else 'Added'} {form.instance.full_name}"
+        with ClinicChange.recording(clinic, request.user, label):
+            if not practitioner.pk:
+                practitioner.home_clinic = clinic
             practitioner = form.save()
             insurers.instance = practitioner
             insurers.save()
-            practitioner.clinics.add(membership.clinic)
+            practitioner.clinics.add(clinic)
         messages.success(request, f"{practitioner.full_name} saved.")
-        return redirect("portal:practitioners", membership.clinic.slug)
+        return redirect("portal:practitioners", clinic.slug)
     return _render(
         request,
         "portal/practitioner_form.html",
@@ -187,6 +234,7 @@ def _practitioner_form(request, membership, practitioner):
         form=form,
         insurers=insurers,
         practitioner=practitioner,
+        listed=form.existing_practitioner,
         title=practitioner.full_name if practitioner.pk else "Add a practitioner",
     )
 
@@ -203,19 +251,82 @@ def add_practitioner(request, slug):
 @login_required
 @GET_OR_POST
 def edit_practitioner(request, slug, pk):
+    """Only the clinic that keeps a profile (its home) edits it; another clinic listing the
+    same practitioner sees it, and who keeps it, but cannot change it."""
     membership = _get_membership(request, slug)
-    practitioner = get_object_or_404(membership.clinic.practitioners, pk=pk)
+    practitioner = get_object_or_404(
+        membership.clinic.practitioners.select_related("home_clinic"), pk=pk
+    )
+    if not practitioner.is_kept_by(membership.clinic):
+        status = 403 if request.method == "POST" else 200
+        return _render(
+            request,
+            "portal/practitioner_kept_elsewhere.html",
+            membership,
+            status=status,
+            practitioner=practitioner,
+            title=practitioner.full_name,
+        )
     return _practitioner_form(request, membership, practitioner)
 
 
 @login_required
 @require_POST
 def remove_practitioner(request, slug, pk):
+    """Take the practitioner off this clinic's listing. The clinic that kept the profile
+    gives it up too (an admin gives it a new home); the profile itself stays."""
     membership = _get_membership(request, slug)
-    practitioner = get_object_or_404(membership.clinic.practitioners, pk=pk)
-    # From the practitioner's side, so the change is recorded in their history.
-    practitioner.clinics.remove(membership.clinic)
+    clinic = membership.clinic
+    practitioner = get_object_or_404(clinic.practitioners, pk=pk)
+    with ClinicChange.recording(clinic, request.user, f"Removed {practitioner.full_name}"):
+        # From the practitioner's side, so the change is recorded in their history.
+        practitioner.clinics.remove(clinic)
+        if practitioner.is_kept_by(clinic):
+            practitioner.home_clinic = None
+            practitioner.save(update_fields=["home_clinic", "updated_at"])
     messages.success(request, f"{practitioner.full_name} no longer listed at this clinic.")
+    return redirect("portal:practitioners", slug)
+
+
+@login_required
+@require_POST
+def request_listing(request, slug):
+    """Ask the clinic that keeps a practitioner's profile to let this clinic list them, by
+    the HCPC number typed in the add form."""
+    membership = _get_membership(request, slug)
+    practitioner = get_object_or_404(
+        Practitioner.objects.select_related("home_clinic"),
+        hcpc_number=request.POST.get("hcpc_number", "").strip().upper(),
+    )
+    if practitioner.clinics.filter(pk=membership.clinic.pk).exists():
+        messages.info(request, f"{practitioner.full_name} is already listed here.")
+    else:
+        ListingRequest.ask(practitioner, membership.clinic, request.user)
+        keeper = practitioner.home_clinic.name if practitioner.home_clinic else "our team"
+        messages.success(
+            request, f"Asked {keeper} to let you list {practitioner.full_name}. We will email you."
+        )
+    return redirect("portal:practitioners", slug)
+
+
+@login_required
+@require_POST
+def decide_listing(request, slug, pk):
+    """The home clinic's staff let another clinic list a practitioner they keep, or not."""
+    membership = _get_membership(request, slug)
+    listing = get_object_or_404(
+        ListingRequest.objects.pending().select_related("practitioner", "clinic"),
+        pk=pk,
+        practitioner__home_clinic=membership.clinic,
+    )
+    if request.POST.get("decision") == "approve":
+        listing.approve(request.user)
+        messages.success(
+            request, f"{listing.clinic.name} can now list {listing.practitioner.full_name}."
+        )
+    else:
+        listing.refuse(request.user)
+        messages.success(request, "Declined. They have been told.")
     return redirect("portal:practitioners", slug)
 
 
@@ -229,16 +340,22 @@ def photos(request, slug):
     existing = PhotoFormSet(queryset=clinic.photos.all(), prefix="photos")
     if request.method == "POST" and "upload-alt_text" in request.POST:
         upload = PhotoUploadForm(request.POST, request.FILES, clinic=clinic, prefix="upload")
-        if upload.is_valid():
-            upload.save()
+        if upload.is_valid() and _recorded(request, clinic, "Added a photo", upload.save):
             messages.success(request, "Photo added.")
             return redirect("portal:photos", slug)
     elif request.method == "POST":
         existing = PhotoFormSet(request.POST, queryset=clinic.photos.all(), prefix="photos")
         if existing.is_valid():
-            existing.save()
+            with ClinicChange.recording(clinic, request.user, "Changed the photos"):
+                existing.save()
             messages.success(request, "Photos saved.")
             return redirect("portal:photos", slug)
+        if existing.non_form_errors():
+            # A malformed or out-of-date list: said plainly, with the photos as they are now.
+            messages.error(request, " ".join(existing.non_form_errors()))
+            fresh = PhotoFormSet(queryset=clinic.photos.all(), prefix="photos")
+            context = {"upload": upload, "existing": fresh, "title": "Photos"}
+            return _render(request, "portal/photos.html", membership, status=400, **context)
     return _render(
         request, "portal/photos.html", membership, upload=upload, existing=existing, title="Photos"
     )
@@ -249,7 +366,8 @@ def photos(request, slug):
 def delete_photo(request, slug, pk):
     membership = _get_membership(request, slug)
     photo = get_object_or_404(ClinicPhoto, clinic=membership.clinic, pk=pk)
-    photo.delete()
+    with ClinicChange.recording(membership.clinic, request.user, "Deleted a photo"):
+        photo.delete()
     # Files go only once the row is gone for good.
     transaction.on_commit(
         lambda: (photo.image.delete(save=False), photo.thumbnail.delete(save=False))
@@ -262,7 +380,9 @@ def delete_photo(request, slug, pk):
 @require_POST
 def confirm_details(request, slug):
     membership = _get_membership(request, slug)
-    membership.clinic.confirm_details()
+    label = "Confirmed the details and prices are still correct"
+    with ClinicChange.recording(membership.clinic, request.user, label):
+        membership.clinic.confirm_details()
     messages.success(request, "Thank you: your listing now shows it was confirmed today.")
     return redirect("portal:dashboard", slug)
 
@@ -280,16 +400,18 @@ def team(request, slug):
             invitation = Invitation.objects.create(
                 clinic=clinic, invited_by=request.user, **form.cleaned_data
             )
-            link = request.build_absolute_uri(
-                reverse("portal:accept-invitation", args=[invitation.token()])
+            link = settings.SITE_URL + reverse(
+                "portal:accept-invitation", args=[invitation.token()]
             )
-            send_mail(
-                f"You're invited to manage {clinic.name}",
-                f"{request.user.get_full_name() or request.user.email} invited you to keep "
-                f"{clinic.name}'s listing on London Physio Directory up to date.\n\n"
-                f"Accept within {settings.INVITATION_MAX_AGE_DAYS} days: {link}\n",
-                None,
+            emails.send(
+                "invitation",
                 [invitation.email],
+                {
+                    "invitation": invitation,
+                    "link": link,
+                    "invited_by": request.user.get_full_name() or request.user.email,
+                    "max_age_days": settings.INVITATION_MAX_AGE_DAYS,
+                },
             )
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("portal:team", slug)
@@ -300,8 +422,29 @@ def team(request, slug):
         form=form,
         members=clinic.memberships.select_related("user"),
         invitations=clinic.invitations.filter(accepted_at=None),
+        claims=clinic.claims.filter(status=Decision.PENDING).select_related("user"),
+        decision_form=DecisionForm(),
         title="Team",
     )
+
+
+@login_required
+@require_POST
+def decide_claim(request, slug, pk):
+    """An owner lets someone who claimed the listing in (as an editor), or declines."""
+    membership = _get_membership(request, slug, owner=True)
+    claim = get_object_or_404(
+        membership.clinic.claims.filter(status=Decision.PENDING).select_related("user"), pk=pk
+    )
+    form = DecisionForm(request.POST)
+    form.is_valid()  # the reason is optional and bounded: nothing else can go wrong
+    if request.POST.get("decision") == "approve":
+        claim.approve(request.user)
+        messages.success(request, f"{claim.user.email} can now help manage this listing.")
+    else:
+        claim.refuse(request.user, form.cleaned_data.get("reason", ""))
+        messages.success(request, f"Declined. {claim.user.email} has been told.")
+    return redirect("portal:team", slug)
 
 
 @login_required
@@ -330,51 +473,59 @@ def remove_member(request, slug, pk):
 @never_cache
 @GET_OR_POST
 def accept_invitation(request, token):
+    """An invitation is accepted only by an account whose verified email is the invited
+    address: anyone else holding the link (it was forwarded, or leaked) is refused."""
     invitation = Invitation.from_token(token)
     if invitation is None:
         return render(request, "portal/invitation_invalid.html", status=404)
-    form = None
-    if request.user.is_authenticated:
-        if request.method == "POST":
-            invitation.accept(request.user)
-            messages.success(request, f"You now help manage {invitation.clinic.name}.")
-            return redirect("portal:dashboard", invitation.clinic.slug)
-    else:
-        form = AcceptInvitationForm(request.POST or None, email=invitation.email)
-        if request.method == "POST" and form.is_valid():
-            user = form.save()
-            invitation.accept(user)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome. You now help manage {invitation.clinic.name}.")
-            return redirect("portal:dashboard", invitation.clinic.slug)
-    return render(
-        request, "portal/accept_invitation.html", {"invitation": invitation, "form": form}
-    )
+    context = {"invitation": invitation}
+    if not request.user.is_authenticated:
+        return render(request, "portal/accept_invitation.html", context)
+    if not invitation.is_for(request.user):
+        logger.warning(
+            "Invitation %s refused to user %s: not its verified address",
+            invitation.pk,
+            request.user.pk,
+        )
+        return render(request, "portal/invitation_not_yours.html", context, status=403)
+    if request.method == "POST":
+        invitation.accept(request.user)
+        messages.success(request, f"You now help manage {invitation.clinic.name}.")
+        return redirect("portal:dashboard", invitation.clinic.slug)
+    return render(request, "portal/accept_invitation.html", context)
 
 
 @never_cache
 @login_required
 @GET_OR_POST
 def claim(request, slug):
-    """Ask to manage a published listing that has no staff yet."""
-    clinic = get_object_or_404(Clinic.objects.published(), slug=slug, memberships=None)
-    form = ClaimForm(request.POST or None)
+    """Ask to manage a published listing. Its owners decide if it has any, an admin if not."""
+    clinic = get_object_or_404(Clinic.objects.published(), slug=slug)
+    if clinic.memberships.filter(user=request.user).exists():
+        return redirect("portal:dashboard", slug)
     if ClaimRequest.objects.filter(clinic=clinic, user=request.user, status="pending").exists():
         messages.info(request, "You have already asked for access to this clinic.")
         return redirect("portal:home")
+    has_owners = clinic.memberships.owners().exists()
+    form = ClaimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.instance.clinic, form.instance.user = clinic, request.user
-        form.save()
-        messages.success(request, "Thank you. We will check and reply by email.")
+        with transaction.atomic():
+            form.save().submitted()
+        who = "the clinic's current team" if has_owners else "us"
+        messages.success(request, f"Thank you. Your request went to {who}; we will email you.")
         return redirect("portal:home")
-    return render(request, "portal/claim.html", {"clinic": clinic, "form": form})
+    return render(
+        request, "portal/claim.html", {"clinic": clinic, "form": form, "has_owners": has_owners}
+    )
 
 
 @never_cache
 @login_required
 @GET_OR_POST
 def new_clinic(request):
-    """A clinic staff add stays unpublished until an admin has verified it."""
+    """A clinic staff add stays unpublished, in the admins' verification queue, until an
+    admin has verified it."""
     form = NewClinicForm(request.POST or None, instance=Clinic(is_published=False))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -384,6 +535,7 @@ def new_clinic(request):
             StaffMembership.objects.create(
                 user=request.user, clinic=clinic, role=StaffMembership.Role.OWNER
             )
+            VerificationRequest.objects.create(clinic=clinic, requested_by=request.user)
         messages.success(
             request, "Clinic added. It will appear in the directory once we have verified it."
         )
@@ -394,72 +546,11 @@ def new_clinic(request):
 @never_cache
 @login_required
 def history(request, slug):
-    """Every recorded change to this clinic's listing: who, when, which fields, before and
-    after. Owners only."""
+    """What people did to this listing, newest first: one entry per action, each with the
+    fields it changed, before and after. Owners only."""
     membership = _get_membership(request, slug, owner=True)
-    clinic = membership.clinic
-    weekdays = dict(OpeningHours.Weekday.choices)
-    sessions = dict(Offer.SessionType.choices)
-    sources = [
-        ("Details", Clinic.history.filter(id=clinic.pk), lambda r: r.name),
-        (
-            "Opening hours",
-            OpeningHours.history.filter(clinic_id=clinic.pk),
-            lambda r: f"{weekdays[r.weekday]} {r.opens:%H:%M}–{r.closes:%H:%M}",
-        ),
-        (
-            "Prices",
-            Offer.history.filter(clinic_id=clinic.pk).select_related("treatment"),
-            lambda r: f"{r.treatment.name}, {sessions[r.session_type].lower()}",
-        ),
-        ("Photos", ClinicPhoto.history.filter(clinic_id=clinic.pk), lambda r: r.alt_text),
-        (
-            "Practitioners",
-            Practitioner.history.filter(id__in=clinic.practitioners.values("pk")),
-            lambda r: f"{r.first_name} {r.last_name}",
-        ),
-    ]
-    changes = []
-    for label, records, describe in sources:
-        changes += _changes(label, records.select_related("history_user"), describe)
-    changes.sort(key=lambda change: change["when"], reverse=True)
-    return _render(
-        request, "portal/history.html", membership, changes=changes[:200], title="History"
-    )
-
-
-LINK_FIELDS = ["clinics", "treatments", "languages"]
-
-
-def _changes(label, records, describe):
-    """Readable changes from history records: each record against the one before it."""
-    records = list(records.order_by("id", "history_date")[:2000])
-    changes = []
-    previous = {}
-    for record in records:
-        before = previous.get(record.id)
-        previous[record.id] = record
-        if before is None:
-            fields = [] if record.history_type == "+" else None
-        else:
-            # Links to other rows (a practitioner's clinics, treatments, languages) are
-            # compared by whether they changed, not item by item: that would cost a query
-            # per record.
-            delta = record.diff_against(before, excluded_fields=LINK_FIELDS)
-            fields = [(c.field, c.old, c.new) for c in delta.changes]
-            if not fields and record.history_type == "~":
-                fields = [("clinics, treatments or languages", "", "changed")]
-        changes.append(
-            {
-                "what": label,
-                "object": describe(record),
-                "kind": record.get_history_type_display(),
-                "who": record.history_user,
-                "when": record.history_date,
-                "fields": fields,
-            }
-        )
-    return changes
+    entries = clinic_history.entries(membership.clinic)
+    return _render(request, "portal/history.html", membership, entries=entries, title="History")
 
 
 @never_cache
@@ -472,15 +563,25 @@ def enquiries(request, slug):
 
 @never_cache
 @login_required
+@require_GET
 def enquiry(request, slug, pk):
-    """Opening an enquiry marks it read (an idempotent note for the inbox, not a change a
-    patient or clinic relies on)."""
+    """An enquiry, as it came. Opening it changes nothing (a link previewer or a prefetching
+    browser opens pages too): it is marked read by the button, or by marking it answered."""
     membership = _get_membership(request, slug)
     item = get_object_or_404(
         membership.clinic.enquiries.select_related("treatment", "practitioner"), pk=pk
     )
-    item.mark_read()
     return _render(request, "portal/enquiry.html", membership, enquiry=item, title="Enquiry")
+
+
+@login_required
+@require_POST
+def enquiry_read(request, slug, pk):
+    membership = _get_membership(request, slug)
+    item = get_object_or_404(membership.clinic.enquiries, pk=pk)
+    item.mark_read()
+    messages.success(request, "Marked as read.")
+    return redirect("portal:enquiries", slug)
 
 
 @login_required
@@ -512,7 +613,9 @@ def next_available(request, slug):
     membership = _get_membership(request, slug)
     form = NextAvailableForm(request.POST or None, clinic=membership.clinic)
     if request.method == "POST" and form.is_valid():
-        said = form.save()
+        label = "Gave the next new-patient appointment"
+        with ClinicChange.recording(membership.clinic, request.user, label):
+            said = form.save()
         if said is None:
             messages.success(request, "Saved: patients see no next appointment date.")
         else:

@@ -12,32 +12,6 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
-INSURERS = [
-    ("Bupa", "bupa", "https://www.bupa.co.uk/"),
-    ("AXA Health", "axa-health", "https://www.axahealth.co.uk/"),
-    ("Vitality", "vitality", "https://www.vitality.co.uk/"),
-    ("Aviva", "aviva", "https://www.aviva.co.uk/"),
-    ("WPA", "wpa", "https://www.wpa.org.uk/"),
-    ("Cigna", "cigna", "https://www.cigna.co.uk/"),
-    ("Simplyhealth", "simplyhealth", "https://www.simplyhealth.co.uk/"),
-]
-
-LANGUAGES = [
-    ("English", "en"), ("Polish", "pl"), ("Spanish", "es"), ("Portuguese", "pt"),
-    ("Italian", "it"), ("French", "fr"), ("German", "de"), ("Greek", "el"), ("Turkish", "tr"),
-    ("Arabic", "ar"), ("Hindi", "hi"), ("Urdu", "ur"), ("Bengali", "bn"), ("Gujarati", "gu"),
-    ("Punjabi", "pa"), ("Tamil", "ta"), ("Mandarin Chinese", "zh"), ("Cantonese", "yue"),
-    ("Romanian", "ro"), ("Somali", "so"),
-]  # fmt: skip
-
-# (label, slug, from pence, up to pence): a band includes its lower bound, excludes its upper.
-PRICE_BANDS = [
-    ("Under £60", "under-60", None, 6000),
-    ("£60 to £80", "60-to-80", 6000, 8000),
-    ("£80 to £100", "80-to-100", 8000, 10000),
-    ("£100 and over", "100-and-over", 10000, None),
-]
-
 # Price ranges in whole pounds and durations in minutes, by treatment and session type. Dry
 # needling follows the ranges its guide describes: within a session £70-£100, added to a
 # session £15-£30, initial assessment £85-£120, follow-up £60-£90.
@@ -90,11 +64,19 @@ LAST_NAMES = [
     "Fenwick", "Grimaldi", "Holloway", "Ivanova", "Jephcott", "Kowalczyk", "Larkin",
     "Montague", "Novak", "Osei", "Prendergast", "Ramaswamy", "Sinclair", "Trevelyan",
 ]  # fmt: skip
+# What a clinic's team or a practitioner has "a particular interest in". The generator draws
+# from this list by position, so its length is part of the demo's output: keep it at twelve.
 SPECIALISMS = [
-    "running injuries", "neck and shoulder pain", "lower back pain", "sports injuries",
-    "post-operative rehabilitation", "persistent pain", "desk-related aches", "dance injuries",
-    "tendon problems", "pre- and post-natal care", "older adults' mobility", "golf and tennis",
+    "running injuries", "neck and shoulder pain", "lower back pain",
+    "injuries from contact sports", "recovery after surgery", "long-standing pain",
+    "aches from desk work", "dancers' injuries", "tendon problems",
+    "pregnancy and postnatal care", "keeping older people active", "golf and tennis injuries",
 ]  # fmt: skip
+CLINIC_OPENINGS = [
+    "We are an independent physiotherapy clinic in {area}.",
+    "An independent physiotherapy practice in {area}, run by chartered physiotherapists.",
+    "A friendly, independent physiotherapy clinic in {area}.",
+]
 
 
 @dataclass
@@ -143,6 +125,28 @@ def _opening_hours(rng):
     return hours
 
 
+def _in_words(items):
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join(filter(None, [", ".join(items[:-1]), items[-1]]))
+
+
+def _clinic_description(number, area, treatment_slugs, interest, other_interest):
+    """A clinic's description as its staff might write it. `interest` and `other_interest`
+    come from the clinic's own generator and may be the same draw: then the next interest in
+    the list stands in, so no description names one twice. The opening comes from a
+    generator of its own, leaving the clinic's draws (and so the rest of the demo) as they
+    were."""
+    if other_interest == interest:
+        other_interest = SPECIALISMS[(SPECIALISMS.index(interest) + 1) % len(SPECIALISMS)]
+    opening = random.Random(f"clinic-{number}-words").choice(CLINIC_OPENINGS)
+    treatments = _in_words([slug.replace("-", " ") for slug in treatment_slugs[:3]])
+    return (
+        f"{opening.format(area=area['name'])} Our team has a particular interest in "
+        f"{interest}, as well as {other_interest}, and offers {treatments}. Every course of "
+        "treatment starts with an assessment and a plan agreed with you."
+    )
+
+
 def plan_clinic(number, area, outward_code, centre, treatment_slugs, today):
     """Everything about clinic `number`, drawn from its own generator."""
     rng = random.Random(f"clinic-{number}")
@@ -172,16 +176,11 @@ def plan_clinic(number, area, outward_code, centre, treatment_slugs, today):
         today - datetime.timedelta(days=rng.randint(0, 600)) if rng.random() < 0.92 else None
     )
     verified = today - datetime.timedelta(days=rng.randint(10, 700)) if rng.random() < 0.8 else None
-    treatment_names = ", ".join(t.replace("-", " ") for t in chosen[:3])
+    interest, other_interest = rng.choice(SPECIALISMS), rng.choice(SPECIALISMS)
     row = {
         "name": name,
         "slug": slug,
-        "description": (
-            f"{name} is an independent physiotherapy clinic in {area['name']}. "
-            f"The team sees adults with {rng.choice(SPECIALISMS)} and "
-            f"{rng.choice(SPECIALISMS)}, and offers {treatment_names}. "
-            "Every course of treatment starts with an assessment and a plan agreed with you."
-        ),
+        "description": _clinic_description(number, area, chosen, interest, other_interest),
         "address_line1": f"{rng.randint(1, 240)} {rng.choice(STREETS)}",
         "address_line2": rng.choice(["", "", f"Unit {rng.randint(1, 12)}", "First floor"]),
         "town": "London",

@@ -91,6 +91,19 @@ def query_without(query, key):
     return params.urlencode()
 
 
+@register.simple_tag
+def query_in_area(query, slug):
+    """The current query string searching in an area instead of near a postcode or in
+    another area (for "nearby areas with results" links, counted that way)."""
+    params = query.copy()
+    for key in ("postcode", "page"):
+        params.pop(key, None)
+    if params.get("sort") == "distance":
+        params.pop("sort")
+    params["area"] = slug
+    return params.urlencode()
+
+
 @register.filter
 def get_count(counts, key):
     """counts[key], or 0: for {id: count} maps built in views."""

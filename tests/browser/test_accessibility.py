@@ -7,6 +7,7 @@ from django.test import Client
 
 from clinics.models import Clinic, Enquiry, Practitioner, StaffMembership
 from tests.browser.conftest import axe_violations, describe, screenshot
+from treatments.models import Guide, GuideText
 
 PUBLIC_PAGES = {
     "home": "/",
@@ -22,9 +23,11 @@ PUBLIC_PAGES = {
     "condition": "/conditions/neck-pain/",
     "costs": "/costs/",
     "sign-in": "/accounts/login/",
-    "password-reset": "/accounts/password_reset/",
+    "sign-up": "/accounts/signup/",
+    "password-reset": "/accounts/password/reset/",
+    "password-reset-sent": "/accounts/password/reset/done/",
     "what-we-check": "/what-we-check/",
-    "find-unknown-place": "/find/?where=Claphm&treatment=dry-needling",
+    "find-unknown-place": "/find/?where=Clpahm&treatment=dry-needling",
     "shortlist-empty": "/shortlist/",
     "compare-empty": "/compare/",
 }
@@ -33,6 +36,7 @@ PORTAL_PAGES = [
     "", "details/", "hours/", "next-available/", "prices/", "practitioners/",
     "practitioners/add/", "photos/", "team/", "history/", "enquiries/",
 ]  # fmt: skip
+ACCOUNT_PAGES = ["/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]
 
 
 def check(page, url, name):
@@ -92,7 +96,7 @@ def sign_in_as(page, live_server, user):
 
 @pytest.mark.parametrize("path", PORTAL_PAGES)
 def test_portal_page_has_no_violations(page, live_server, demo, path):
-    staff = get_user_model().objects.get(username="staff")
+    staff = get_user_model().objects.get(email="staff@demo.example")
     membership = StaffMembership.objects.filter(user=staff, role="owner").select_related("clinic")
     clinic = membership.get().clinic
     Enquiry.objects.create(
@@ -108,7 +112,7 @@ def test_portal_page_has_no_violations(page, live_server, demo, path):
 
 
 def test_portal_home_and_enquiry_have_no_violations(page, live_server, demo):
-    staff = get_user_model().objects.get(username="staff")
+    staff = get_user_model().objects.get(email="staff@demo.example")
     sign_in_as(page, live_server, staff)
     check(page, f"{live_server.url}/portal/", "portal-home")
     clinic = staff.clinic_memberships.first().clinic
@@ -117,3 +121,29 @@ def test_portal_home_and_enquiry_have_no_violations(page, live_server, demo):
         consent_given_at="2026-11-01T10:00Z",
     )  # fmt: skip
     check(page, f"{live_server.url}/portal/{clinic.slug}/enquiries/{enquiry.pk}/", "portal-enquiry")
+
+
+def test_admin_home_and_guide_pages_have_no_violations(page, live_server, demo):
+    """The pages admins curate guides with (Django's own list filters and widgets aside)."""
+    guide = Guide.objects.get(treatment__slug="dry-needling")
+    text = GuideText.of_guide(guide)
+    text.faqs[0].question = "Is dry needling safe for me?"
+    guide.save_draft(text, None, guide.state_token(None, guide.current_version()))
+    sign_in_as(page, live_server, get_user_model().objects.get(email="admin@demo.example"))
+    for name, path in [
+        ("admin-home", "/admin/"),
+        ("admin-guides", "/admin/treatments/guide/"),
+        ("admin-guide-editor", f"/admin/treatments/guide/{guide.pk}/change/"),
+        ("admin-guide-changes", f"/admin/treatments/guide/{guide.pk}/changes/"),
+        ("admin-guide-history", f"/admin/treatments/guide/{guide.pk}/history/"),
+        ("admin-guide-version", f"/admin/treatments/guide/{guide.pk}/versions/1/"),
+        ("admin-guide-preview", f"/guides/{guide.pk}/preview/"),
+        ("admin-review-form", f"/admin/treatments/guidereview/add/?guide={guide.pk}"),
+    ]:
+        check(page, live_server.url + path, name)
+
+
+@pytest.mark.parametrize("path", ACCOUNT_PAGES)
+def test_account_page_has_no_violations(page, live_server, demo, path):
+    sign_in_as(page, live_server, get_user_model().objects.get(email="staff@demo.example"))
+    check(page, live_server.url + path, "account-" + path.strip("/").replace("/", "-"))

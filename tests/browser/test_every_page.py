@@ -6,7 +6,13 @@ from django.contrib.auth import get_user_model
 
 from clinics.models import Clinic, Enquiry, Practitioner, StaffMembership
 from tests.browser.conftest import photograph, screenshot
-from tests.browser.test_accessibility import PORTAL_PAGES, PUBLIC_PAGES, shortlist_three, sign_in_as
+from tests.browser.test_accessibility import (
+    ACCOUNT_PAGES,
+    PORTAL_PAGES,
+    PUBLIC_PAGES,
+    shortlist_three,
+    sign_in_as,
+)
 
 KEY_PAGES = {
     "home", "search-with-results", "clinic", "guide", "what-we-check", "shortlist", "compare",
@@ -44,7 +50,7 @@ def test_no_page_scrolls_sideways(browser, live_server, demo, width):
     visit("shortlist", "/shortlist/")
     visit("compare", "/compare/?treatment=dry-needling&postcode=SW4")
 
-    staff = get_user_model().objects.get(username="staff")
+    staff = get_user_model().objects.get(email="staff@demo.example")
     own = StaffMembership.objects.get(user=staff, role="owner").clinic
     enquiry = Enquiry.objects.create(
         clinic=own, name="Pat", email="pat@example.com", message="Sore neck.",
@@ -54,6 +60,7 @@ def test_no_page_scrolls_sideways(browser, live_server, demo, width):
     visit("portal-home", "/portal/")
     for path in [*PORTAL_PAGES, f"enquiries/{enquiry.pk}/"]:
         visit(f"portal-{path.strip('/') or 'dashboard'}", f"/portal/{own.slug}/{path}")
-    visit("two-factor", "/accounts/two-factor/")
+    for path in ACCOUNT_PAGES:
+        visit("account-" + path.strip("/").replace("/", "-"), path)
     context.close()
     assert not wide, f"Pages wider than {width}px: " + "; ".join(wide)

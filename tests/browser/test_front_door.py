@@ -31,6 +31,12 @@ def no_sideways_scroll(page):
     )
 
 
+def distances(page):
+    """The miles each fresh listing's card says, in the order shown."""
+    fresh = page.locator("article.result-card:not(.result-card-out-of-date) .result-meta")
+    return [float(re.search(r"([\d.]+) miles? away", t)[1]) for t in fresh.all_inner_texts()]
+
+
 def test_a_patient_goes_from_a_postcode_on_the_home_page_to_an_enquiry(visitor, live_server, demo):
     page = visitor
     page.goto(live_server.url + "/")
@@ -43,10 +49,10 @@ def test_a_patient_goes_from_a_postcode_on_the_home_page_to_an_enquiry(visitor, 
 
     cards = page.locator("article.result-card")
     assert cards.count() >= 10
-    # Fresh listings first, each group nearest first; every card says its distance.
-    fresh = page.locator("article.result-card:not(.result-card-out-of-date) .result-meta")
-    miles = [float(re.search(r"([\d.]+) miles? away", t)[1]) for t in fresh.all_inner_texts()]
-    assert miles and miles == sorted(miles)
+    # Best match: every card says its distance, all within the search's radius, and the
+    # nearest (within half a mile, counted as equally near) lead.
+    miles = distances(page)
+    assert miles and max(miles) <= 3.05 and miles[0] <= min(miles) + 0.55
     first = cards.first
     expect(first.locator(".result-price")).to_contain_text("from £")
     expect(first.get_by_role("link", name="What we check")).to_be_visible()
@@ -56,6 +62,8 @@ def test_a_patient_goes_from_a_postcode_on_the_home_page_to_an_enquiry(visitor, 
     page.get_by_label("Sort by").select_option("distance")
     page.get_by_role("button", name="Show results").click()
     assert "insurer=bupa" in page.url and "max_price=100" in page.url
+    miles = distances(page)  # fresh listings first, nearest first
+    assert miles and miles == sorted(miles)
     screenshot(page, f"journey-postcode-results-{page.size_name}")
     name = page.locator("article.result-card h3").first.inner_text()
     page.locator("article.result-card").first.get_by_role("link", name="View and enquire").click()

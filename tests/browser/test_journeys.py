@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 
 from clinics.models import Clinic, ClinicPhoto, Enquiry, Offer, StaffMembership
 from tests.browser.conftest import screenshot
-from treatments.models import GuideFAQ
 
 
 def test_patient_on_a_phone_can_search_and_read_a_guide(phone, live_server, demo):
@@ -54,21 +53,21 @@ def test_keyboard_only_patient_can_search_and_sees_errors_announced(page, live_s
 def test_clinic_staff_change_a_price_upload_a_photo_confirm_and_read_an_enquiry(
     page, live_server, demo, tmp_path
 ):
-    staff = get_user_model().objects.get(username="staff")
+    staff = get_user_model().objects.get(email="staff@demo.example")
     clinic = StaffMembership.objects.get(user=staff, role="owner").clinic
     Enquiry.objects.create(
         clinic=clinic, name="Pat", email="pat@example.com", message="Sore shoulder.",
         consent_given_at="2026-11-01T10:00Z",
     )  # fmt: skip
     page.goto(live_server.url + "/portal/")
-    page.get_by_label("Username").fill("staff")
+    page.get_by_label("Email").fill("staff@demo.example")
     page.get_by_label("Password").fill("demo-staff-password")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name=clinic.name).click()
 
     page.get_by_role("link", name="Treatments and prices").click()
     page.locator("#id_offers-0-price").fill("99.50")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save prices").click()
     assert page.get_by_text("Treatments and prices saved.").is_visible()
     assert Offer.objects.filter(clinic=clinic, price_pence=9950).exists()
 
@@ -99,24 +98,64 @@ def test_clinic_staff_change_a_price_upload_a_photo_confirm_and_read_an_enquiry(
     assert Path(ClinicPhoto.objects.get(clinic=clinic).image.path).exists()
 
 
-def test_admin_edits_a_faq_publishes_the_guide_and_sees_it(page, live_server, demo):
-    faq = GuideFAQ.objects.filter(guide__treatment__slug="acupuncture").first()
-    guide = faq.guide
-    guide.status = "draft"
-    guide.save()
+def test_admin_drafts_previews_publishes_and_restores_a_guide(page, browser, live_server, demo):
+    """The published dry needling guide: an admin changes a section and a question in a
+    draft, previews it while patients still see the published page, publishes it, then
+    restores the earlier version and publishes that: the page is as it was."""
+    guide_url = live_server.url + "/treatments/dry-needling/"
+    patients = browser.new_context()
+    patient = patients.new_page()
+
+    def public_text():
+        patient.goto(guide_url)
+        return patient.locator(".guide-body").inner_text()
+
+    before = public_text()
+    assert "Is dry needling safe?" in before
+
     page.goto(live_server.url + "/admin/")
-    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Email").fill("admin@demo.example")
     page.get_by_label("Password").fill("demo-admin-password")
     page.get_by_role("button", name="Sign in").click()
-    page.goto(f"{live_server.url}/admin/treatments/guide/{guide.pk}/change/")
-    question = page.locator(f"input[value='{faq.question}']")
-    question.fill("Does acupuncture hurt at all?")
-    page.get_by_label("Status").select_option("published")
-    page.get_by_role("button", name="Save", exact=True).click()
-    screenshot(page, "journey-admin-saved")
-    assert "changed successfully" in page.locator(".messagelist").inner_text()
-    page.goto(live_server.url + "/treatments/acupuncture/")
-    assert page.get_by_role("heading", name="Does acupuncture hurt at all?").is_visible()
+    page.get_by_role("link", name="Guides", exact=True).click()
+    page.get_by_role("link", name="Dry needling: treatment and benefits guide").click()
+
+    section = page.get_by_role("group", name="Section: How many sessions will I need?")
+    body = section.get_by_role("textbox", name="Body")
+    body.fill(body.input_value() + "\n\nMost people notice a change by the third session.")
+    question = page.get_by_role("group", name="Question: Is dry needling safe?")
+    question.get_by_role("textbox", name="Question").fill("Is dry needling safe for me?")
+    page.get_by_role("button", name="Save draft and preview the page").click()
+
+    assert page.get_by_text("Preview of the draft").is_visible()
+    assert page.get_by_role("heading", name="Is dry needling safe for me?").is_visible()
+    assert page.get_by_text("Most people notice a change by the third session.").is_visible()
+    screenshot(page, "journey-admin-guide-preview")
+    assert public_text() == before  # patients still see the published guide
+
+    page.get_by_role("button", name="Publish this draft").click()
+    assert "Version 2 published" in page.locator(".messagelist").inner_text()
+    published = public_text()
+    assert "Is dry needling safe for me?" in published
+    assert "Most people notice a change by the third session." in published
+    assert "Is dry needling safe?\n" not in published
+
+    page.get_by_role("link", name="Versions and history").click()
+    page.get_by_role("link", name="What version 2 changed").click()
+    changes = page.locator("table.guide-diff")
+    assert changes.get_by_text("Section: How many sessions will I need?").is_visible()
+    assert changes.get_by_text("FAQ: Is dry needling safe for me?").is_visible()
+    screenshot(page, "journey-admin-guide-changes")
+    page.get_by_role("link", name="All versions").click()
+    page.get_by_role("button", name="Restore version 1 as the draft").click()
+    assert "Version 1 is now the draft" in page.locator(".messagelist").inner_text()
+    assert public_text() == published  # a restored version is only a draft
+
+    page.get_by_role("button", name="Publish the draft").click()
+    assert "Version 3 published" in page.locator(".messagelist").inner_text()
+    assert public_text() == before
+    assert not page.csp_violations, page.csp_violations
+    patients.close()
 
 
 @pytest.mark.parametrize("width", [390, 1280])

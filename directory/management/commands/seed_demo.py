@@ -1,12 +1,10 @@
-import datetime
-
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
-from clinics.cache import choices_changed
+from clinics.index import record_change
 from clinics.models import (
     Area,
     Clinic,
@@ -17,16 +15,19 @@ from clinics.models import (
     OpeningHours,
     OutwardCode,
     Practitioner,
+    PriceBand,
     StaffMembership,
 )
-from directory.demo import areas, listings, treatments
+from directory.demo import files, listings
 from directory.demo.sync import SyncResult, sync_rows
-from directory.models import PriceBand
 from treatments.models import (
     Condition,
     Guide,
     GuideFAQ,
+    GuideReview,
+    GuideRevision,
     GuideSection,
+    GuideText,
     Treatment,
     TreatmentCondition,
 )
@@ -58,43 +59,42 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, **options):
         self.today = timezone.localdate()
+        self.changed = False
         clinic_count, practitioner_count = SCALES[scale]
         with transaction.atomic():
             self.load_reference_data()
-            area_by_slug = self.load_areas()
+            area_ids = self.load_areas()
             treatment_ids = self.load_treatments()
-            self.load_listings(area_by_slug, treatment_ids, clinic_count, practitioner_count)
+            self.load_listings(area_ids, treatment_ids, clinic_count, practitioner_count)
             self.load_accounts()
-            # Bulk inserts send no model signals: the cached figures must hear of them.
-            choices_changed()
+            # Bulk writes send no model signals: every process's listings index must hear.
+            if self.changed:
+                record_change(everything=True)
 
     def report(self, label, result):
         if result.created or result.updated:
+            self.changed = True
             self.stdout.write(f"{label}: {result.created} created, {result.updated} updated")
         else:
             self.stdout.write(f"{label}: unchanged")
 
     def load_reference_data(self):
-        insurers = [{"name": n, "slug": s, "website": w} for n, s, w in listings.INSURERS]
-        self.report("Insurers", sync_rows(Insurer, insurers, key=["slug"])[0])
-        languages = [{"name": name, "code": code} for name, code in listings.LANGUAGES]
-        self.report("Languages", sync_rows(Language, languages, key=["code"])[0])
-        bands = [
-            {"label": label, "slug": slug, "min_pence": low, "max_pence": high, "order": i}
-            for i, (label, slug, low, high) in enumerate(listings.PRICE_BANDS)
-        ]
+        self.report("Insurers", sync_rows(Insurer, files.insurers(), key=["slug"])[0])
+        self.report("Languages", sync_rows(Language, files.languages(), key=["code"])[0])
+        bands = [{**band, "order": i} for i, band in enumerate(files.price_bands())]
         self.report("Price bands", sync_rows(PriceBand, bands, key=["slug"])[0])
 
     def load_areas(self):
         """Regions, then boroughs, then neighbourhoods: each level needs its parents' ids."""
+        self.areas = areas = files.areas()
 
-        def rows(entries, kind, parent_ids, parent_key):
+        def rows(entries, kind, parent_ids):
             return [
                 {
                     "name": entry["name"],
                     "slug": entry["slug"],
                     "kind": kind,
-                    "parent_id": parent_ids[(entry[parent_key],)] if parent_key else None,
+                    "parent_id": parent_ids[(entry["parent"],)] if entry["parent"] else None,
                     "latitude": entry["centre"][0],
                     "longitude": entry["centre"][1],
                 }
@@ -102,51 +102,45 @@ class Command(BaseCommand):
             ]
 
         total = SyncResult()
-        result, region_ids = sync_rows(Area, rows(areas.REGIONS, "region", {}, None), ["slug"])
+        result, region_ids = sync_rows(Area, rows(areas.regions, "region", {}), ["slug"])
         total += result
-        result, borough_ids = sync_rows(
-            Area, rows(areas.BOROUGHS, "borough", region_ids, "region"), ["slug"]
-        )
+        result, borough_ids = sync_rows(Area, rows(areas.boroughs, "borough", region_ids), ["slug"])
         total += result
         result, neighbourhood_ids = sync_rows(
-            Area, rows(areas.NEIGHBOURHOODS, "neighbourhood", borough_ids, "borough"), ["slug"]
+            Area, rows(areas.neighbourhoods, "neighbourhood", borough_ids), ["slug"]
         )
         self.report("Areas", total + result)
 
         area_ids = {**borough_ids, **neighbourhood_ids}
         codes = [
             {"code": code, "area_id": area_ids[(entry["slug"],)], "latitude": lat, "longitude": lng}
-            for entry in [*areas.BOROUGHS, *areas.NEIGHBOURHOODS]
+            for entry in [*areas.boroughs, *areas.neighbourhoods]
             for code in entry["postcodes"]
-            for lat, lng in [areas.OUTWARD_CODES[code]]
+            for lat, lng in [areas.outward_codes[code]]
         ]
         self.report("Outward codes", sync_rows(OutwardCode, codes, ["code"])[0])
-        return {entry["slug"]: entry for entry in [*areas.BOROUGHS, *areas.NEIGHBOURHOODS]} | {
-            "_ids": area_ids
-        }
+        return {slug: pk for (slug,), pk in area_ids.items()}
 
     def load_treatments(self):
-        conditions = [
-            {"name": c["name"], "slug": c["slug"], "summary": c["summary"], "is_published": True}
-            for c in treatments.CONDITIONS
-        ]
+        conditions = [{**row, "is_published": True} for row in files.conditions()]
         self.report("Conditions", (result := sync_rows(Condition, conditions, ["slug"]))[0])
         condition_ids = result[1]
+        guides = files.guides()
         rows = [
-            {"name": t["name"], "slug": t["slug"], "summary": t["summary"], "is_published": True}
-            for t in treatments.TREATMENTS
+            {"name": g.name, "slug": g.slug, "summary": g.summary, "is_published": True}
+            for g in guides
         ]
         result, treatment_ids = sync_rows(Treatment, rows, ["slug"])
         self.report("Treatments", result)
 
         related = [
             {"from_treatment_id": a, "to_treatment_id": b}
-            for t in treatments.TREATMENTS
-            for other in t["related"]
+            for g in guides
+            for other in g.related
             # The relation is symmetrical: Django stores a row in each direction.
             for a, b in [
-                (treatment_ids[(t["slug"],)], treatment_ids[(other,)]),
-                (treatment_ids[(other,)], treatment_ids[(t["slug"],)]),
+                (treatment_ids[(g.slug,)], treatment_ids[(other,)]),
+                (treatment_ids[(other,)], treatment_ids[(g.slug,)]),
             ]
         ]
         unique_related = list(
@@ -159,73 +153,89 @@ class Command(BaseCommand):
         )
         links = [
             {
-                "treatment_id": treatment_ids[(t["slug"],)],
+                "treatment_id": treatment_ids[(g.slug,)],
                 "condition_id": condition_ids[(condition_slug,)],
                 "structures": structures,
                 "order": order,
             }
-            for t in treatments.TREATMENTS
-            for order, (condition_slug, structures) in enumerate(t["conditions"])
+            for g in guides
+            for order, (condition_slug, structures) in enumerate(g.conditions)
         ]
         self.report(
             "Treatment conditions",
             sync_rows(TreatmentCondition, links, ["treatment_id", "condition_id"])[0],
         )
-        self.load_guides(treatment_ids)
+        self.load_guides(guides, treatment_ids)
         return {slug: pk for (slug,), pk in treatment_ids.items()}
 
-    def load_guides(self, treatment_ids):
-        guides = []
-        for t in treatments.TREATMENTS:
-            g = t["guide"]
-            guides.append(
-                {
-                    "treatment_id": treatment_ids[(t["slug"],)],
-                    "title": g["title"],
-                    "seo_title": g["seo_title"],
-                    "seo_description": g["seo_description"],
-                    "intro": g["intro"],
-                    "status": Guide.Status.PUBLISHED,
-                    "sessions_min": g["sessions_min"],
-                    "sessions_max": g["sessions_max"],
-                    "reviewer_name": g["reviewer_name"],
-                    "reviewer_credentials": g["reviewer_credentials"],
-                    "reviewed_on": datetime.date.fromisoformat(g["reviewed_on"]),
-                }
-            )
-        result, guide_ids = sync_rows(Guide, guides, ["treatment_id"])
+    def load_guides(self, sources, treatment_ids):
+        """Each guide published with its demo text. A guide whose current version holds
+        another text (or none) gets the demo's as its next version, rows and all, as
+        Guide.publish() would; one that holds it already is left alone."""
+        rows = [
+            {
+                "treatment_id": treatment_ids[(source.slug,)],
+                "status": Guide.Status.PUBLISHED,
+                **{name: getattr(source.text, name) for name in GuideText.FIELDS},
+            }
+            for source in sources
+        ]
+        result, guide_ids = sync_rows(Guide, rows, ["treatment_id"])
         self.report("Guides", result)
-        sections, faqs = [], []
-        for t in treatments.TREATMENTS:
-            guide_id = guide_ids[(treatment_ids[(t["slug"],)],)]
-            for order, section in enumerate(t["guide"]["sections"]):
-                sections.append(
-                    {
-                        "guide_id": guide_id,
-                        "anchor": slugify(section["heading"]),
-                        "heading": section["heading"],
-                        "body": section["body"],
-                        "order": order,
-                    }
-                )
-            for order, faq in enumerate(t["guide"]["faqs"]):
-                faqs.append(
-                    {
-                        "guide_id": guide_id,
-                        "order": order,
-                        "question": faq["question"],
-                        "answer": faq["answer"],
-                    }
-                )
-        self.report("Guide sections", sync_rows(GuideSection, sections, ["guide_id", "anchor"])[0])
-        self.report("Guide FAQs", sync_rows(GuideFAQ, faqs, ["guide_id", "order"])[0])
+        current = {}
+        for version in GuideRevision.objects.versions().filter(guide__in=guide_ids.values()):
+            current.setdefault(version.guide_id, version)  # the highest number comes first
+        now = timezone.now()
+        new_versions, sections, faqs = [], [], []
+        for source in sources:
+            guide_id = guide_ids[(treatment_ids[(source.slug,)],)]
+            text = source.text.to_json()
+            version = current.get(guide_id)
+            if version is not None and version.text == text:
+                continue
+            GuideSection.objects.filter(guide_id=guide_id).delete()
+            GuideFAQ.objects.filter(guide_id=guide_id).delete()
+            sections += [
+                GuideSection(guide_id=guide_id, order=i, **vars(section))
+                for i, section in enumerate(source.text.sections)
+            ]
+            faqs += [
+                GuideFAQ(guide_id=guide_id, order=i, **vars(faq))
+                for i, faq in enumerate(source.text.faqs)
+            ]
+            current[guide_id] = GuideRevision(
+                guide_id=guide_id,
+                number=version.number + 1 if version else 1,
+                text=text,
+                note="The demo's text.",
+                updated_at=now,
+                published_at=now,
+            )
+            new_versions.append(current[guide_id])
+        GuideSection.objects.bulk_create(sections)
+        GuideFAQ.objects.bulk_create(faqs)
+        GuideRevision.objects.bulk_create(new_versions)
+        self.report("Guide versions", SyncResult(created=len(new_versions)))
+        reviews = [
+            {
+                "guide_id": guide_id,
+                "version_id": current[guide_id].pk,
+                **vars(source.review),
+            }
+            for source in sources
+            if source.review
+            for guide_id in [guide_ids[(treatment_ids[(source.slug,)],)]]
+        ]
+        self.report(
+            "Clinical reviews", sync_rows(GuideReview, reviews, ["guide_id", "reviewed_on"])[0]
+        )
 
-    def load_listings(self, area_by_slug, treatment_ids, clinic_count, practitioner_count):
-        area_ids = area_by_slug.pop("_ids")
+    def load_listings(self, area_ids, treatment_ids, clinic_count, practitioner_count):
+        areas = self.areas
         # Every borough and neighbourhood in turn, so clinics spread across all of London.
         places = [
             (entry, code)
-            for entry in [*areas.NEIGHBOURHOODS, *areas.BOROUGHS]
+            for entry in [*areas.neighbourhoods, *areas.boroughs]
             for code in entry["postcodes"][:1]
         ]
         plans = []
@@ -234,9 +244,9 @@ class Command(BaseCommand):
             codes = area["postcodes"]
             code = codes[(number // len(places)) % len(codes)] if codes else first_code
             plan = listings.plan_clinic(
-                number, area, code, areas.OUTWARD_CODES[code], sorted(treatment_ids), self.today
+                number, area, code, areas.outward_codes[code], sorted(treatment_ids), self.today
             )
-            plan.row["area_id"] = area_ids[(area["slug"],)]
+            plan.row["area_id"] = area_ids[area["slug"]]
             plans.append(plan)
 
         result, clinic_ids = sync_rows(Clinic, [p.row for p in plans], ["slug"])
@@ -278,7 +288,17 @@ class Command(BaseCommand):
             )
             for number in range(count)
         ]
-        result, practitioner_ids = sync_rows(Practitioner, [p.row for p in people], ["slug"])
+        # Each profile is kept by the first clinic the practitioner works at (its home).
+        rows = [
+            {
+                **p.row,
+                "home_clinic_id": clinic_id_by_number[p.clinic_numbers[0]]
+                if p.clinic_numbers
+                else None,
+            }
+            for p in people
+        ]
+        result, practitioner_ids = sync_rows(Practitioner, rows, ["slug"])
         self.report("Practitioners", result)
 
         def pid(person):
@@ -323,6 +343,13 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save()
                 self.stdout.write(f"Account {username}: created")
+            # Sign-in is by verified email: the demo's addresses count as verified.
+            address, _ = EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"primary": True, "verified": True}
+            )
+            if not (address.primary and address.verified):
+                address.primary = address.verified = True
+                address.save(update_fields=["primary", "verified"])
             if not is_superuser:
                 roles = [StaffMembership.Role.OWNER, StaffMembership.Role.EDITOR]
                 for clinic, role in zip(staff_clinics, roles, strict=False):
@@ -332,8 +359,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS("\nDemo accounts (for a local demo only):")
             + "".join(
-                f"\n  {'admin' if su else 'clinic staff'}: username {u}, password {p}"
-                for u, _, p, su in DEMO_ACCOUNTS
+                f"\n  {'admin' if su else 'clinic staff'}: email {e}, password {p}"
+                for _, e, p, su in DEMO_ACCOUNTS
             )
             + "\n  clinic staff work at: "
             + ", ".join(c.name for c in staff_clinics)
