@@ -4,12 +4,13 @@ at national scale (10,000 clinics, 60,000 practitioners), on SQLite as on Postgr
 cache of pages or figures.
 
 What it holds: a row for each published clinic (whether it is listed depends on the day, so
-that is decided when searching, from the date it was last confirmed) with its area, place,
-yes/no features, place in name order, how complete the listing is, whether its
-practitioners' registrations were checked and how fast the clinic replies; its offers'
-prices; its links to published practitioners, each with their gender, languages, treatments
-and insurers; the words free text finds it by; and the lists a search chooses from
-(treatments, conditions, areas, insurers, languages, price bands, postcode districts).
+that is decided when searching, from the date it was last confirmed; so is whether its next
+new-patient appointment is within a week) with its area, place, yes/no features, place in
+name order, how complete the listing is, whether its practitioners' registrations were
+checked and how fast the clinic replies; its offers' prices; its links to published
+practitioners, each with their gender, languages, treatments and insurers; the words free
+text finds it by; and the lists a search chooses from (treatments, conditions, areas,
+insurers, languages, price bands, postcode districts).
 
 How it stays true, on every instance at once: every change to what it holds records, in the
 same transaction, which clinics it touched (ListingChange), under a new ListingsVersion
@@ -47,6 +48,7 @@ from rapidfuzz.process import extract
 from clinics import text
 from clinics.models import (
     FIRST_SESSION_TYPES,
+    NEXT_AVAILABLE_LIFETIME,
     SESSION_ORDER,
     Area,
     Clinic,
@@ -391,6 +393,18 @@ class ListingsIndex:
         cutoff = day_number(months_ago(settings.LISTING_STALE_AFTER_MONTHS, today))
         return self.confirmed < cutoff
 
+    def available_within(self, days, today=None):
+        """Clinics whose word on their next new-patient appointment holds today and puts it
+        within `days` days: where Clinic.next_available(today).within(days), the rule as
+        written there, as a mask. (A day not given is 0 here, long past.)"""
+        today = day_number(today or timezone.localdate())
+        return (
+            self.accepting
+            & (self.next_available_on >= today)
+            & (self.next_available_set_on + NEXT_AVAILABLE_LIFETIME.days > today)
+            & (self.next_available_on <= today + days)
+        )
+
     def clinics_of(self, offers):
         """A clinic mask from an offer mask."""
         found = np.zeros(len(self.clinic_ids), dtype=bool)
@@ -453,7 +467,8 @@ class _ClinicRows:
     CLINIC_COLUMNS = [
         "clinic_ids", "present", "confirmed", "clinic_area", "latitude", "longitude",
         "home_visits", "video", "step_free", "evening", "weekend", "completeness",
-        "hcpc_checked", "reply_hours", "name_rank",
+        "hcpc_checked", "reply_hours", "name_rank", "accepting", "next_available_on",
+        "next_available_set_on",
     ]  # fmt: skip
     PERSON_COLUMNS = [
         "person_ids", "person_gender", "person_checked", "person_treats", "person_speaks",
@@ -480,7 +495,8 @@ class _ClinicRows:
             clinics.order_by("name", "pk").values_list(
                 "pk", "name", "description", "area_id", "latitude", "longitude",
                 "details_confirmed_on", "created_at", "home_visits", "video_consultations",
-                "step_free_access",
+                "step_free_access", "accepting_new_patients", "next_available_on",
+                "next_available_set_on",
             )
         )  # fmt: skip
         self.names = {pk: name for pk, name, *_ in found}
@@ -507,6 +523,9 @@ class _ClinicRows:
             "home_visits": np.array([r[8] for r in found], dtype=bool),
             "video": np.array([r[9] for r in found], dtype=bool),
             "step_free": np.array([r[10] for r in found], dtype=bool),
+            "accepting": np.array([r[11] for r in found], dtype=bool),
+            "next_available_on": _day_numbers([r[12] for r in found]),
+            "next_available_set_on": _day_numbers([r[13] for r in found]),
             # In the full build the rows come in name order already.
             "name_rank": np.arange(n, dtype=np.int32),
         }
@@ -631,6 +650,10 @@ def _grown(column, count):
     grown = np.zeros((count, *column.shape[1:]), dtype=column.dtype)
     grown[: len(column)] = column
     return grown
+
+
+def _day_numbers(dates):
+    return np.array([day_number(d) if d is not None else 0 for d in dates], dtype=np.int32)
 
 
 def _columns(rows, names, dtype):

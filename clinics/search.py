@@ -30,6 +30,9 @@ from clinics.models import Clinic, Practitioner
 PRICE_CHOICES = ("max_price", "price_band")
 PRACTITIONER_CHOICES = ("insurer", "gender", "language")
 FEATURES = ("home_visits", "video", "step_free")
+# "Available within a week": the periods a clinic's next new-patient appointment can be
+# asked to fall within, in days from today.
+AVAILABLE_WITHIN = {"week": 7}
 # Best match: within this distance of a postcode, clinics count as equally near.
 DISTANCE_BAND_MILES = 0.5
 # Text scores: where a word was found, and whether as typed or despite a slip.
@@ -101,6 +104,11 @@ class Search:
     def with_feature(self, name):
         return self._with(**{name: True})
 
+    def available_within(self, period):
+        """Clinics whose next new-patient appointment, as they last said it, is within the
+        period ("week": AVAILABLE_WITHIN)."""
+        return self._with(available=period)
+
     def matching(self, words):
         return self._with(q=words) if text.terms(words) else self
 
@@ -159,9 +167,18 @@ class Search:
             return found
         if name in FEATURES:
             return getattr(index, name)
+        if name == "available":
+            return self.available(value)
         if name == "q":
             return self.text_scores > 0
         raise ValueError(f"Unknown choice {name!r}")
+
+    def available(self, period):
+        """Clinics available within the period (see available_within()), today."""
+        return self._remembered(
+            ("available", period),
+            lambda: self.index.available_within(AVAILABLE_WITHIN[period], self.today),
+        )
 
     def treatment_in_scope(self, without=()):
         return None if "treatment" in without else self.chosen("treatment")

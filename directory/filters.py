@@ -21,6 +21,7 @@ FEATURE_LABELS = {
     "video": "Video consultations",
     "step_free": "Step-free entrance",
 }
+AVAILABLE_LABEL = "Available within a week"
 YES = {"on", "true", "1", "yes"}
 NO = {"", "off", "false", "0", "no"}
 
@@ -35,6 +36,22 @@ class TickBox(forms.CheckboxInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, check_test=is_yes)
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class OptionTickBox(forms.CheckboxInput):
+    """A tick box standing for one option of its field: ticked, it sends that option
+    ("available=week"), and it hands its field whatever was sent, so that anything else is
+    an error rather than a tick."""
+
+    def __init__(self, option, attrs=None):
+        self.option = option
+        super().__init__(attrs, check_test=lambda value: value == option)
+
+    def format_value(self, value):
+        return self.option
 
     def value_from_datadict(self, data, files, name):
         return data.get(name)
@@ -126,6 +143,24 @@ class FeatureFilter(django_filters.BooleanFilter):
         return search.with_feature(self.field_name) if value else search
 
 
+class AvailableFilter(django_filters.Filter):
+    """A tick box: "available within a week" narrows to clinics whose next new-patient
+    appointment, as they last said it, falls within the week; unticked does not filter."""
+
+    field_class = forms.ChoiceField
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=[("week", AVAILABLE_LABEL)],
+            widget=OptionTickBox("week"),
+            label=AVAILABLE_LABEL,
+            **kwargs,
+        )
+
+    def filter(self, search, value):
+        return search.available_within(value) if value else search
+
+
 class WholePoundsFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -174,6 +209,7 @@ class ClinicFilter(django_filters.FilterSet):
     home_visits = FeatureFilter(field_name="home_visits", label=FEATURE_LABELS["home_visits"])
     video = FeatureFilter(field_name="video", label=FEATURE_LABELS["video"])
     step_free = FeatureFilter(field_name="step_free", label=FEATURE_LABELS["step_free"])
+    available = AvailableFilter()
     sort = django_filters.ChoiceFilter(
         choices=Sort.CHOICES,
         method="filter_sort",
@@ -287,10 +323,11 @@ class ClinicFilter(django_filters.FilterSet):
         fields["open"].choices = [
             with_count(value, text, counts["open"][value]) for value, text in OPEN_CHOICES
         ]
-        for name in FEATURES:
+        labels = {name: (FEATURE_LABELS[name], counts[name]) for name in FEATURES}
+        labels["available"] = (AVAILABLE_LABEL, counts["available"]["week"])
+        for name, (label, n) in labels.items():
             # The bound field caches its label when the form is validated.
-            label = f"{FEATURE_LABELS[name]} ({counts[name]})"
-            self.form[name].label = fields[name].label = label
+            self.form[name].label = fields[name].label = f"{label} ({n})"
 
     def area_typed_as_postcode(self):
         """When the postcode box holds an area's name ("clapham") rather than a postcode: the

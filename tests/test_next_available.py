@@ -2,6 +2,7 @@
 profiles, and gone by itself once it is 14 days old or its day has passed."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -10,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from clinics.index import listings_index
 from clinics.models import Clinic
 from tests.factories import make_clinic, make_offer, make_staff, make_treatment, make_user
 
@@ -69,6 +71,86 @@ def test_nothing_shows_for_a_clinic_not_taking_new_patients_or_when_cleared(clin
     clinic.refresh_from_db()
     assert clinic.next_available(MONDAY) is None
     assert (clinic.next_available_on, clinic.next_available_set_on) == (None, None)
+
+
+def test_the_index_decides_within_a_week_exactly_as_the_model_does(clinic):
+    """Clinic.next_available() is the rule as written; the listings index applies it to every
+    clinic at once, on whatever day it is asked."""
+    soon = make_clinic(name="Soon")
+    soon.set_next_available(on=MONDAY + days(5), today=MONDAY)
+    later = make_clinic(name="Later")
+    later.set_next_available(on=MONDAY + days(9), today=MONDAY)
+    lapsing = make_clinic(name="Lapsing")
+    lapsing.set_next_available(on=MONDAY + days(20), today=MONDAY - days(12))
+    full = make_clinic(name="Full", accepting_new_patients=False)
+    full.set_next_available(this_week=True, today=MONDAY)
+    make_clinic(name="Never said")
+    clinic.set_next_available(this_week=True, today=MONDAY - days(2))
+
+    index = listings_index()
+    clinics = list(Clinic.objects.all())
+    for today in (MONDAY + days(n) for n in range(-3, 25)):
+        found = index.available_within(7, today)
+        for each in clinics:
+            said = each.next_available(today)
+            expected = bool(said and said.within(7, today))
+            assert found[index.clinic_row[each.pk]] == expected, (each.name, today)
+    within = index.available_within(7, MONDAY)
+    assert {c.name for c in clinics if within[index.clinic_row[c.pk]]} == {"Soon", "Alder Physio"}
+
+
+# --- The search filter --------------------------------------------------------------------
+
+
+def search(client, **params):
+    response = client.get("/search/", {"treatment": "dry-needling", **params})
+    return response, [c.name for c in response.context["page"]]
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC), tick=False)
+def test_the_search_narrows_to_clinics_available_within_a_week_with_its_count(client, clinic):
+    needling = clinic.offers.get().treatment
+    for name, on in [("Soon", MONDAY + days(6)), ("Later", MONDAY + days(8))]:
+        other = make_clinic(name=name)
+        make_offer(other, needling)
+        other.set_next_available(on=on, today=MONDAY)
+    response, names = search(client)
+    assert sorted(names) == ["Alder Physio", "Later", "Soon"]
+    page = response.content.decode()
+    assert not re.search(r'<input type="checkbox" name="available"[^>]* checked', page)
+    assert "Available within a week (1)" in page
+
+    response, names = search(client, available="week")
+    assert names == ["Soon"]
+    page = response.content.decode()
+    assert re.search(r'<input type="checkbox" name="available" value="week"[^>]* checked', page)
+    assert "Available within a week (1)" in page
+
+
+@pytest.mark.parametrize("value", ["on", "yes", "month", "week\x00"])
+def test_a_value_other_than_week_is_reported_and_left_out(client, clinic, value):
+    response, names = search(client, available=value)
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors["available"]
+    assert names == ["Alder Physio"]
+
+
+def test_a_staff_edit_reaches_the_next_search_and_lapses_by_itself(clinic):
+    """The portal's save records the clinic for the listings index, and the index decides
+    "within a week" on the day of each search, so nothing needs to be rebuilt as days pass."""
+    staff = Client()
+    staff.force_login(make_staff(clinic))
+    patient = Client()
+    today = timezone.localdate()
+    assert search(patient, available="week")[1] == []
+    staff.post(url(clinic), {"when": "this_week"})
+    assert search(patient, available="week")[1] == ["Alder Physio"]
+    history = staff.get(reverse("portal:history", args=[clinic.slug])).context["entries"]
+    assert history[0]["label"] == "Gave the next new-patient appointment"
+    with time_machine.travel(today + days(7)):
+        assert search(patient, available="week")[1] == []
+    staff.post(url(clinic), {"when": "none"})
+    assert search(patient, available="week")[1] == []
 
 
 def test_the_database_refuses_half_a_next_appointment(clinic):
