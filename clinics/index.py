@@ -613,25 +613,28 @@ class _ClinicRows:
         )
         self.person_names = {pk: (first, last) for pk, first, last, *_ in people}
 
-        # How complete each listing is (see completeness below), and how fast it replies.
+        # How complete each listing is: how many items of Clinic.checklist() it has done (a
+        # photo; opening hours; a price for each treatment its practitioners provide;
+        # published practitioners; an insurer recognising one of them). And how fast it replies.
         link_clinic, link_person = arrays["link_clinic"], arrays["link_person"]
+        offered = np.zeros((n, len(index.treatments)), dtype=bool)
+        offered[arrays["offer_clinic"], arrays["offer_treatment"]] = True
+        provided = np.zeros_like(offered)
+        for position in range(len(index.treatments)):
+            provided[link_clinic[treats[link_person, position]], position] = True
+        priced = offered.any(axis=1) & ~(provided & ~offered).any(axis=1)
         has_people = np.zeros(n, dtype=bool)
         has_people[link_clinic] = True
-        unchecked = np.zeros(n, dtype=bool)
-        unchecked[link_clinic[~checked[link_person]]] = True
         insurer_linked = np.zeros(n, dtype=bool)
         insurer_linked[link_clinic[insured.any(axis=1)[link_person]]] = True
-        described = np.array([bool(r[2].strip()) for r in found], dtype=bool)
+        arrays["completeness"] = (
+            has_photo.astype(np.int8) + has_hours + priced + has_people + insurer_linked
+        ).astype(np.int8)
         # Every published practitioner found on the HCPC register (and there are some): a
         # card's "HCPC checked", without reading the practitioners for it.
+        unchecked = np.zeros(n, dtype=bool)
+        unchecked[link_clinic[~checked[link_person]]] = True
         arrays["hcpc_checked"] = has_people & ~unchecked
-        arrays["completeness"] = (
-            described.astype(np.int8)
-            + has_photo
-            + has_hours
-            + arrays["hcpc_checked"]
-            + insurer_linked
-        ).astype(np.int8)
         arrays["reply_hours"] = _reply_hours(scope, row_of, n)
 
         self.arrays = arrays

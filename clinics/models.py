@@ -695,30 +695,38 @@ class Clinic(models.Model):
             return state | {"state": "stale"}
         return state | {"state": "listed"}
 
+    # What makes a listing complete: (what, the portal page where it is done). The search
+    # ranks complete listings first (clinics/index.py counts these for every clinic at once).
+    CHECKLIST = [
+        ("A photo of the clinic", "portal:photos"),
+        ("Opening hours", "portal:hours"),
+        ("Prices for each treatment", "portal:offers"),
+        ("Practitioners, with their HCPC numbers", "portal:practitioners"),
+        ("Insurers that recognise your practitioners", "portal:practitioners"),
+    ]
+
     def checklist(self):
-        """What makes a listing complete, each with whether it is done and where to do it:
-        [(what, done, portal page name)]."""
+        """CHECKLIST, each item with whether it is done: [(what, done, portal page name)]."""
         priced = set(self.offers.values_list("treatment_id", flat=True))
-        practitioners = self.practitioners.all()
+        # Published ones: those patients see.
+        practitioners = self.practitioners.published()
         offered = Treatment.objects.filter(practitioners__in=practitioners).distinct()
         unpriced = [t.name for t in offered if t.pk not in priced]
-        insured = practitioners.filter(insurer_recognitions__isnull=False).exists()
-        return [
-            ("A photo of the clinic", self.photos.exists(), "portal:photos"),
-            ("Opening hours", self.opening_hours.exists(), "portal:hours"),
-            (
-                "Prices for each treatment"
-                + (f" (none yet for {', '.join(unpriced)})" if unpriced else ""),
-                bool(priced) and not unpriced,
-                "portal:offers",
-            ),
-            (
-                "Practitioners, with their HCPC numbers",
-                practitioners.exists(),
-                "portal:practitioners",
-            ),
-            ("Insurers that recognise your practitioners", insured, "portal:practitioners"),
+        done = [
+            self.photos.exists(),
+            self.opening_hours.exists(),
+            bool(priced) and not unpriced,
+            practitioners.exists(),
+            practitioners.filter(insurer_recognitions__isnull=False).exists(),
         ]
+        items = [
+            (what, finished, page)
+            for (what, page), finished in zip(self.CHECKLIST, done, strict=True)
+        ]
+        if unpriced:
+            what, finished, page = items[2]
+            items[2] = (f"{what} (none yet for {', '.join(unpriced)})", finished, page)
+        return items
 
     def owner_emails(self):
         return list(self.memberships.owners().values_list("user__email", flat=True))

@@ -4,6 +4,7 @@ Keys are hashed, so no address or email is written into the cache in the clear.
 """
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,7 +21,7 @@ def attempts(scope, key):
 
 
 def reset(scope, key):
-    cache.delete(_key(scope, key))
+    cache.delete_many([_key(scope, key), f"{_key(scope, key)}:ends"])
 
 
 def allow(scope, key, limit, window_seconds):
@@ -28,12 +29,17 @@ def allow(scope, key, limit, window_seconds):
     that began with the first of them."""
     cache_key = _key(scope, key)
     if cache.add(cache_key, 1, window_seconds):
+        cache.set(f"{cache_key}:ends", time.time() + window_seconds, window_seconds)
         return True
     try:
         count = cache.incr(cache_key)
     except ValueError:  # expired between add() and incr()
         cache.set(cache_key, 1, window_seconds)
         return True
+    # Some caches (files) store an increment with their default timeout, which would move the
+    # window's end with every attempt: put it back where the first attempt set it.
+    if (ends := cache.get(f"{cache_key}:ends")) is not None:
+        cache.touch(cache_key, max(1, round(ends - time.time())))
     return count <= limit
 
 

@@ -9,11 +9,12 @@ against the index's lists, with no query.
 import django_filters
 from django import forms
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from clinics.forms import PostcodeField
 from clinics.models import Practitioner
 from clinics.search import FEATURES, Search, Sort
-from directory.forms import ClinicSearchForm, QuickSelect
+from directory.forms import ClinicSearchForm, QuickCheckboxes, QuickSelect
 
 OPEN_CHOICES = [("evening", "Evenings (after 6pm)"), ("weekend", "Weekends")]
 FEATURE_LABELS = {
@@ -32,26 +33,17 @@ def is_yes(value):
 
 class TickBox(forms.CheckboxInput):
     """A checkbox that hands its field the raw value, so that "banana" is an error rather
-    than a tick (Django's CheckboxInput reads anything but "false" as ticked)."""
+    than a tick (Django's CheckboxInput reads anything but "false" as ticked). Given an
+    `option`, it stands for that one option of its field: ticked, it sends it
+    ("available=week")."""
 
-    def __init__(self, attrs=None):
-        super().__init__(attrs, check_test=is_yes)
-
-    def value_from_datadict(self, data, files, name):
-        return data.get(name)
-
-
-class OptionTickBox(forms.CheckboxInput):
-    """A tick box standing for one option of its field: ticked, it sends that option
-    ("available=week"), and it hands its field whatever was sent, so that anything else is
-    an error rather than a tick."""
-
-    def __init__(self, option, attrs=None):
+    def __init__(self, attrs=None, option=None):
         self.option = option
-        super().__init__(attrs, check_test=lambda value: value == option)
+        ticked = is_yes if option is None else lambda value: value == option
+        super().__init__(attrs, check_test=ticked)
 
     def format_value(self, value):
-        return self.option
+        return self.option if self.option is not None else super().format_value(value)
 
     def value_from_datadict(self, data, files, name):
         return data.get(name)
@@ -81,9 +73,11 @@ class OptionField(forms.ChoiceField):
         super().__init__(**kwargs)
 
     def set_options(self, objects, label=str):
+        """The objects to choose from; their labels go straight to the widget (the field
+        itself checks against `known`, so it needs no list of its own)."""
         self.known = {str(getattr(o, self.key)): o for o in objects}
         empty = [("", self.empty_label)] if self.empty_label is not None else []
-        self.choices = empty + [(k, label(o)) for k, o in self.known.items()]
+        self.widget.choices = empty + [(k, label(o)) for k, o in self.known.items()]
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -105,7 +99,7 @@ class MultipleOptionField(forms.MultipleChoiceField):
 
     def set_options(self, objects, label=str):
         self.known = {str(getattr(o, self.key)): o for o in objects}
-        self.choices = [(k, label(o)) for k, o in self.known.items()]
+        self.widget.choices = [(k, label(o)) for k, o in self.known.items()]
 
     def to_python(self, value):
         chosen = set(super().to_python(value))
@@ -152,7 +146,7 @@ class AvailableFilter(django_filters.Filter):
     def __init__(self, **kwargs):
         super().__init__(
             choices=[("week", AVAILABLE_LABEL)],
-            widget=OptionTickBox("week"),
+            widget=TickBox(option="week"),
             label=AVAILABLE_LABEL,
             **kwargs,
         )
@@ -183,9 +177,7 @@ class ClinicFilter(django_filters.FilterSet):
         label="Postcode",
         help_text="A full postcode or a district, such as SW4.",
     )
-    insurer = MultipleOptionFilter(
-        method="filter_insurer", widget=forms.CheckboxSelectMultiple, label="Insurer"
-    )
+    insurer = MultipleOptionFilter(method="filter_insurer", widget=QuickCheckboxes, label="Insurer")
     max_price = WholePoundsFilter(
         method="filter_max_price", label="Maximum price (£)", min_value=1, max_value=1000
     )
@@ -203,7 +195,7 @@ class ClinicFilter(django_filters.FilterSet):
     open = django_filters.MultipleChoiceFilter(
         choices=OPEN_CHOICES,
         method="filter_open",
-        widget=forms.CheckboxSelectMultiple,
+        widget=QuickCheckboxes,
         label="Open",
     )
     home_visits = FeatureFilter(field_name="home_visits", label=FEATURE_LABELS["home_visits"])
@@ -216,6 +208,8 @@ class ClinicFilter(django_filters.FilterSet):
         widget=QuickSelect,
         empty_label=None,
         label="Sort by",
+        # A stable public address (README), so no reverse() at import time.
+        help_text=mark_safe('<a href="/how-results-are-ordered/">How results are ordered</a>'),
     )
     show = django_filters.ChoiceFilter(
         choices=[("clinics", "Clinics"), ("practitioners", "Practitioners")],
@@ -304,23 +298,23 @@ class ClinicFilter(django_filters.FilterSet):
         def with_count(key, label, n):
             return key, f"{label} ({n})"
 
-        fields["treatment"].choices = [("", "Any treatment")] + [
+        fields["treatment"].widget.choices = [("", "Any treatment")] + [
             with_count(t.slug, t.name, counts["treatment"].get(t.pk, 0))
             for t in self.index.choices.treatments
         ]
-        fields["area"].choices = [("", "Anywhere in London")] + [
+        fields["area"].widget.choices = [("", "Anywhere in London")] + [
             with_count(a.slug, a.name, counts["area"].get(a.pk, 0))
             for a in self.index.choices.areas
         ]
-        fields["insurer"].choices = [
+        fields["insurer"].widget.choices = [
             with_count(i.slug, i.name, counts["insurer"].get(i.pk, 0))
             for i in self.index.choices.insurers
         ]
-        fields["price_band"].choices = [("", "Any price")] + [
+        fields["price_band"].widget.choices = [("", "Any price")] + [
             with_count(b.slug, b.label, counts["price_band"].get(b.pk, 0))
             for b in self.index.choices.price_bands
         ]
-        fields["open"].choices = [
+        fields["open"].widget.choices = [
             with_count(value, text, counts["open"][value]) for value, text in OPEN_CHOICES
         ]
         labels = {name: (FEATURE_LABELS[name], counts[name]) for name in FEATURES}

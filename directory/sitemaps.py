@@ -29,6 +29,7 @@ class StaticPageSitemap(Sitemap):
             "condition-list",
             "area-list",
             "costs",
+            "how-results-are-ordered",
             "clinics:what-we-check",
         ]
 

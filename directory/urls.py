@@ -32,6 +32,11 @@ urlpatterns = [
     path("conditions/", views.condition_list, name="condition-list"),
     path("conditions/<slug:slug>/", views.condition_detail, name="condition-detail"),
     path("costs/", views.costs, name="costs"),
+    path(
+        "how-results-are-ordered/",
+        views.how_results_are_ordered,
+        name="how-results-are-ordered",
+    ),
     path("areas/", views.area_list, name="area-list"),
     path("areas/<slug:slug>/", views.area_detail, name="area-detail"),
     path("", include("clinics.urls")),

@@ -18,8 +18,13 @@ from django.views.decorators.http import require_GET
 from clinics import figures
 from clinics.facets import facet_counts, suggestions
 from clinics.index import listings_index
-from clinics.models import Area
-from clinics.search import clinic_results, practitioner_results
+from clinics.models import Area, Clinic
+from clinics.search import (
+    DISTANCE_BAND_MILES,
+    TEXT_WEIGHTS,
+    clinic_results,
+    practitioner_results,
+)
 from directory.filters import ClinicFilter
 from treatments.models import Guide, GuideText, TreatmentCondition
 
@@ -211,6 +216,21 @@ def _search_page(request, fixed, context):
 def costs(request):
     """Physiotherapy costs in London, worked out from every listed price."""
     return render(request, "directory/costs.html", figures.cost_tables(listings_index()))
+
+
+def how_results_are_ordered(request):
+    """The order of "Best match", in words, from the rules the search itself uses."""
+    return render(
+        request,
+        "directory/how_results_are_ordered.html",
+        {
+            "band_miles": DISTANCE_BAND_MILES,
+            "stale_months": settings.LISTING_STALE_AFTER_MONTHS,
+            "hidden_months": settings.LISTING_HIDDEN_AFTER_MONTHS,
+            "weights": TEXT_WEIGHTS,
+            "checklist": [what for what, _ in Clinic.CHECKLIST],
+        },
+    )
 
 
 def robots_txt(request):

@@ -110,15 +110,7 @@ def load():
                 },
             },
         )
-        listing.completeness = sum(
-            [
-                bool(clinic.description.strip()),
-                bool(clinic.photos.all()),
-                bool(hours),
-                bool(staff) and all(p.hcpc_checked_on for p in staff),
-                any(p.insurer_ids for p in staff),
-            ]
-        )
+        listing.completeness = sum(done for _, done, _ in clinic.checklist())
         reply = clinic.enquiries.typical_response_time()
         if reply is not None:
             hours_taken = reply.total_seconds() / 3600

@@ -285,11 +285,9 @@ def test_new_rows_in_the_photo_list_are_refused_not_a_server_error(client, clini
     assert not ClinicPhoto.objects.exists()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite takes its write lock at the start of every transaction "
-    "(transaction_mode IMMEDIATE), so its requests never run side by side",
-)
+# SQLite takes its write lock at the start of every transaction (transaction_mode IMMEDIATE), so
+# its requests never run side by side.
+@pytest.mark.postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_uploads_sent_at_once_cannot_beat_the_quota(settings):
     """Attack (issue 14, finding 5): with one slot left, eight uploads at once were all

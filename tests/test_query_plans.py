@@ -58,13 +58,7 @@ MOSTLY_NEEDED = 0.1
 # scanned table the query used.
 STREAM_ENDS = {"Aggregate", "Sort", "Incremental Sort", "Limit", "Unique", "SetOp", "WindowAgg"}
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="query plans are PostgreSQL's; run with DATABASE_URL=postgres://...",
-    ),
-]
+pytestmark = [pytest.mark.django_db, pytest.mark.postgresql_only]
 
 
 @pytest.fixture(scope="module")

@@ -191,3 +191,37 @@ def test_a_letter_that_unaccent_makes_a_symbol_is_matched_literally(client, list
     """unaccent turns the modifier letter "ˆ" into "^": as a regular expression "ˆr" would
     find every name starting with R; it is looked for as typed."""
     assert found(client, "ˆr") == []
+
+
+# --- Suggestions --------------------------------------------------------------------------
+
+
+def test_a_slip_in_a_treatment_name_offers_the_words_it_found(client, listings):
+    response = client.get("/search/", {"q": "dry neddling"})
+    assert response.context["did_you_mean"] == "dry needling"
+    page = response.content.decode()
+    assert 'Did you mean <a href="/search/?q=dry+needling">dry needling</a>?' in page
+
+
+def test_an_area_name_with_a_slip_is_offered_too(client, listings):
+    assert client.get("/search/", {"q": "clapam"}).context["did_you_mean"] == "clapham"
+
+
+def test_words_spelt_right_or_unknown_suggest_nothing(client, listings):
+    for q in ["dry needling", "xylophone", "okafer"]:  # a surname is no treatment or area
+        assert client.get("/search/", {"q": q}).context["did_you_mean"] is None, q
+
+
+def test_an_area_typed_in_the_postcode_box_leads_to_that_area(client, listings):
+    response = client.get("/search/", {"postcode": "clapham", "treatment": "dry-needling"})
+    assert response.status_code == 302
+    assert response["Location"] == "/search/?treatment=dry-needling&area=clapham"
+    # With a slip, and sorted by distance (which needs a postcode, so the sort goes too).
+    response = client.get("/search/", {"postcode": "Clapam", "sort": "distance"})
+    assert response["Location"] == "/search/?area=clapham"
+
+
+def test_anything_else_in_the_postcode_box_stays_an_error_in_the_form(client, listings):
+    response = client.get("/search/", {"postcode": "atlantis"})
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors["postcode"]
