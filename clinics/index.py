@@ -14,7 +14,7 @@ insurers, languages, price bands, postcode districts).
 
 How it stays true, on every instance at once: every change to what it holds records, in the
 same transaction, which clinics it touched (ListingChange), under a new ListingsVersion
-number (record_change(), connected to the models' signals in clinics/apps.py). Each use of
+number (record_change(), called from the models' signals: clinics/signals.py). Each use of
 the index first reads that number, one small query; when it has moved, the changes since
 are read and only those clinics reloaded (everything, after a change to a reference list).
 The version row is updated before the change itself (pre_save, pre_delete), and its row lock
@@ -23,7 +23,7 @@ that has read number n has missed no change numbered n or less. A number is also
 with a random token, so that a process which saw a number that was then rolled back (only
 possible inside the transaction that wrote it, as in tests) notices and rebuilds.
 
-A full build reads about fifteen queries' worth of rows (1-2 s at national scale); each
+A full build reads nineteen queries' worth of rows (1-2 s at national scale); each
 worker builds its index when it starts (ops/gunicorn.conf.py) and again every
 INDEX_REBUILD_SECONDS, so that what no signal announces (the 90-day window of reply times)
 moves on too.
@@ -31,7 +31,6 @@ moves on too.
 
 import dataclasses
 import datetime
-import logging
 import secrets
 import threading
 import time
@@ -67,8 +66,6 @@ from clinics.models import (
     months_ago,
 )
 from treatments.models import Condition, Treatment, TreatmentCondition
-
-logger = logging.getLogger(__name__)
 
 EVENING_STARTS = datetime.time(18, 0)
 GENDERS = [value for value, _ in Practitioner.Gender.choices]
