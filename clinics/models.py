@@ -593,10 +593,6 @@ class Clinic(models.Model):
         first = [o for o in self.offers.all() if o.session_type in FIRST_SESSION_TYPES]
         return min(first, key=lambda offer: offer.price_pence, default=None)
 
-    def offers_for(self, treatment):
-        """The prefetched offers of one treatment, in the order a patient meets them."""
-        return [offer for offer in self.offers.all() if offer.treatment_id == treatment.pk]
-
     def address_lines(self):
         return [line for line in (self.address_line1, self.address_line2, self.town) if line]
 

@@ -111,12 +111,6 @@ def get_count(counts, key):
 
 
 @register.filter
-def items_for(mapping, key):
-    """mapping[key], or []: for {id: [objects]} maps built in views."""
-    return mapping.get(key, [])
-
-
-@register.filter
 def lookup(mapping, key):
     """mapping[key], or None."""
     return mapping.get(key)
