@@ -22,6 +22,7 @@ from tests.factories import (
     make_practitioner,
     make_treatment,
 )
+from tests.test_public_pages import CARDS, VERSION
 
 pytestmark = pytest.mark.django_db
 
@@ -230,8 +231,6 @@ def test_compare_reports_a_postcode_it_cannot_use_and_keeps_the_rest(client, cli
     assert 'value="SW99"' in page
 
 
-VERSION = "the listings version: is this process's index up to date?"
-CARDS = ["the clinics, with their areas and first photos", "their opening hours"]
 COMPARE = [
     VERSION,
     *CARDS,
