@@ -162,3 +162,34 @@ class EnquiryForm(forms.ModelForm):
             for field in ("website", "started")
             for error in self.errors.as_data().get(field, [])
         )
+
+
+class CompareForm(forms.Form):
+    """What the shortlist is compared on: one treatment's prices, distances from a postcode.
+    Both checked against the listings index's lists (`choices`), with no query."""
+
+    treatment = forms.ChoiceField(required=False, label="Prices for")
+    postcode = PostcodeField(
+        required=False,
+        label="Distance from",
+        help_text="A postcode or district, such as SW4.",
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.treatments = {t.slug: t for t in choices.treatments}
+        self.fields["treatment"].choices = [("", "Choose a treatment")] + [
+            (t.slug, t.name) for t in choices.treatments
+        ]
+        self.fields["postcode"].outward_codes = choices.outward_codes
+        self.fields["postcode"].widget.attrs.update(autocomplete="postal-code", maxlength="10")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Div(Div("treatment", css_class="col-sm-6"), Div("postcode", css_class="col-sm-6"),
+                css_class="row g-3"),
+        )  # fmt: skip
+
+    def clean_treatment(self):
+        return self.treatments.get(self.cleaned_data["treatment"])

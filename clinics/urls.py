@@ -9,4 +9,12 @@ urlpatterns = [
     path("clinics/<slug:slug>/enquiry/", views.enquiry, name="enquiry"),
     path("clinics/<slug:slug>/enquiry/sent/", views.enquiry_sent, name="enquiry-sent"),
     path("practitioners/<slug:slug>/", views.practitioner_detail, name="practitioner-detail"),
+    # The front door: the home page's postcode-or-place box, and what each badge means.
+    path("find/", views.find, name="find"),
+    path("what-we-check/", views.what_we_check, name="what-we-check"),
+    # A patient's shortlist, kept in their own browser, and the clinics side by side.
+    path("shortlist/", views.shortlist_page, name="shortlist"),
+    path("shortlist/add/", views.shortlist_add, name="shortlist-add"),
+    path("shortlist/remove/", views.shortlist_remove, name="shortlist-remove"),
+    path("compare/", views.compare, name="compare"),
 ]

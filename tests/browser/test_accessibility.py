@@ -26,11 +26,15 @@ PUBLIC_PAGES = {
     "sign-up": "/accounts/signup/",
     "password-reset": "/accounts/password/reset/",
     "password-reset-sent": "/accounts/password/reset/done/",
+    "what-we-check": "/what-we-check/",
+    "find-unknown-place": "/find/?where=Clpahm&treatment=dry-needling",
+    "shortlist-empty": "/shortlist/",
+    "compare-empty": "/compare/",
 }
 
 PORTAL_PAGES = [
-    "", "details/", "hours/", "prices/", "practitioners/", "practitioners/add/", "photos/",
-    "team/", "history/", "enquiries/",
+    "", "details/", "hours/", "next-available/", "prices/", "practitioners/",
+    "practitioners/add/", "photos/", "team/", "history/", "enquiries/",
 ]  # fmt: skip
 ACCOUNT_PAGES = ["/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]
 
@@ -54,6 +58,22 @@ def test_clinic_and_practitioner_pages_have_no_violations(page, live_server, dem
     check(page, live_server.url + clinic.get_absolute_url(), "clinic")
     practitioner = Practitioner.objects.published().first()
     check(page, live_server.url + practitioner.get_absolute_url(), "practitioner")
+
+
+def shortlist_three(page, live_server):
+    """Shortlist the first three clinics near SW4, as a patient would, by their buttons."""
+    page.goto(live_server.url + "/search/?treatment=dry-needling&postcode=SW4")
+    for n in range(3):
+        page.locator("article.result-card").nth(n).get_by_role("button", name="Shortlist").click()
+
+
+def test_shortlist_compare_and_a_kept_clinic_have_no_violations(page, live_server, demo):
+    shortlist_three(page, live_server)
+    check(page, live_server.url + "/search/?treatment=dry-needling&postcode=SW4", "search-kept")
+    check(page, live_server.url + "/shortlist/", "shortlist")
+    check(page, live_server.url + "/compare/?treatment=dry-needling&postcode=SW4", "compare")
+    kept = page.locator("thead a").first.get_attribute("href")
+    check(page, live_server.url + kept, "clinic-kept")
 
 
 def test_enquiry_form_with_errors_has_no_violations(page, live_server, demo):
