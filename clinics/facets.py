@@ -8,12 +8,19 @@ import numpy as np
 
 from clinics.geo import miles_between
 from clinics.models import Area
-from clinics.search import FEATURES, PRACTITIONER_CHOICES, PRICE_CHOICES, RATING_CHOICES
+from clinics.search import (
+    AVAILABLE_WITHIN,
+    FEATURES,
+    PRACTITIONER_CHOICES,
+    PRICE_CHOICES,
+    RATING_CHOICES,
+)
 
 
 def facet_counts(search):
     """{"treatment": {id: n}, "area": {id: n}, "insurer": {id: n}, "price_band": {id: n},
-    "open": {"evening": n, "weekend": n}, <feature>: n, "rating": {tenths: n}, "total": n}."""
+    "open": {"evening": n, "weekend": n}, <feature>: n, "available": {"week": n},
+    "rating": {tenths: n}, "total": n}."""
     return {
         "treatment": treatment_counts(search),
         "area": area_counts(search.index, search.mask(without={"area"})),
@@ -84,6 +91,9 @@ def price_and_feature_counts(search):
         "total": int(results.sum()),
         "open": {
             time: int((results & getattr(index, time)).sum()) for time in ("evening", "weekend")
+        },
+        "available": {
+            period: int((results & search.available(period)).sum()) for period in AVAILABLE_WITHIN
         },
         "price_band": {
             band.pk: int((others & search.priced(treatment, {"price_band"}, band)).sum())

@@ -13,11 +13,13 @@ from clinics.prices import summarise
 
 
 def listed_counts(index, today=None):
-    """{"treatment": {id: clinics offering it}, "condition": {id: clinics offering a treatment
-    for it}, "area": {id: clinics in it}}, over the clinics listed today."""
+    """{"clinics": how many, "treatment": {id: clinics offering it}, "condition": {id:
+    clinics offering a treatment for it}, "area": {id: clinics in it}}, over the clinics
+    listed today."""
     listed = index.listed(today)
     offering = index.offering[listed]
     return {
+        "clinics": int(listed.sum()),
         "treatment": {
             t.pk: int(offering[:, index.treatment_position[t.pk]].sum())
             for t in index.choices.treatments

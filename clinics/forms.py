@@ -177,6 +177,37 @@ class EnquiryForm(SpamTraps, forms.ModelForm):
         )
 
 
+class CompareForm(forms.Form):
+    """What the shortlist is compared on: one treatment's prices, distances from a postcode.
+    Both checked against the listings index's lists (`choices`), with no query."""
+
+    treatment = forms.ChoiceField(required=False, label="Prices for")
+    postcode = PostcodeField(
+        required=False,
+        label="Distance from",
+        help_text="A postcode or district, such as SW4.",
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.treatments = {t.slug: t for t in choices.treatments}
+        self.fields["treatment"].choices = [("", "Choose a treatment")] + [
+            (t.slug, t.name) for t in choices.treatments
+        ]
+        self.fields["postcode"].outward_codes = choices.outward_codes
+        self.fields["postcode"].widget.attrs.update(autocomplete="postal-code", maxlength="10")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Div(Div("treatment", css_class="col-sm-6"), Div("postcode", css_class="col-sm-6"),
+                css_class="row g-3"),
+        )  # fmt: skip
+
+    def clean_treatment(self):
+        return self.treatments.get(self.cleaned_data["treatment"])
+
+
 RATINGS = [(1, "1: very poor"), (2, "2: poor"), (3, "3: fair"), (4, "4: good"), (5, "5: excellent")]
 
 

@@ -4,14 +4,14 @@ at national scale (10,000 clinics, 60,000 practitioners), on SQLite as on Postgr
 cache of pages or figures.
 
 What it holds: a row for each published clinic (whether it is listed depends on the day, so
-that is decided when searching, from the date it was last confirmed) with its area, place,
-yes/no features, place in name order, how complete the listing is and how fast the clinic
-replies, and what its patients rated it (the sum and count of its published reviews' overall
-ratings, and the day of the latest); its offers' prices; its links to published
-practitioners, each with their gender, languages, treatments and insurers; the words free
-text finds it by; and the lists a search
-chooses from (treatments, conditions, areas, insurers, languages, price bands, postcode
-districts).
+that is decided when searching, from the date it was last confirmed; so is whether its next
+new-patient appointment is within a week) with its area, place, yes/no features, place in
+name order, how complete the listing is, whether its practitioners' registrations were
+checked, how fast the clinic replies, and what its patients rated it (the sum and count of its
+published reviews' overall ratings, and the day of the latest); its offers' prices; its links
+to published practitioners, each with their gender, languages, treatments and insurers; the
+words free text finds it by; and the lists a search chooses from (treatments, conditions,
+areas, insurers, languages, price bands, postcode districts).
 
 How it stays true, on every instance at once: every change to what it holds records, in the
 same transaction, which clinics it touched (ListingChange), under a new ListingsVersion
@@ -41,11 +41,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
+from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.process import extract
 
 from clinics import text
 from clinics.models import (
+    FIRST_SESSION_TYPES,
+    NEXT_AVAILABLE_LIFETIME,
     SESSION_ORDER,
     Area,
     Clinic,
@@ -69,7 +72,7 @@ from treatments.models import Condition, Treatment, TreatmentCondition
 
 EVENING_STARTS = datetime.time(18, 0)
 GENDERS = [value for value, _ in Practitioner.Gender.choices]
-FIRST_SESSIONS = [SESSION_ORDER.index("initial"), SESSION_ORDER.index("standard")]
+FIRST_SESSIONS = [SESSION_ORDER.index(session_type) for session_type in FIRST_SESSION_TYPES]
 NO_PRICE = np.iinfo(np.int64).max
 # Rows of ListingChange older than this are pruned; a process further behind rebuilds whole.
 CHANGES_KEPT = datetime.timedelta(days=1)
@@ -124,6 +127,7 @@ class ListingsIndex:
         self.condition_treatments = {c.pk: sorted(helps.get(c.pk, [])) for c in conditions}
         areas = list(Area.objects.order_by("name", "pk"))
         self.areas = areas
+        self.area_names = {_place(area.name): area for area in areas}
         self.area_position = {a.pk: i for i, a in enumerate(areas)}
         parents = np.array([self.area_position.get(a.parent_id, -1) for a in areas], dtype=np.int32)
         self.area_parent = parents
@@ -341,23 +345,48 @@ class ListingsIndex:
     # --- Reading --------------------------------------------------------------------------
 
     def area_named(self, typed):
-        """The area whose name is typed, allowing a slip or two ("clapam"), or None."""
-        folded = " ".join(text.words(typed))
+        """The area whose name is typed, in any case, with "&" for "and" ("Kensington &
+        Chelsea"), allowing a slip or two ("clapam"); None when no one area is meant."""
+        folded = _place(typed)
         if not folded:
             return None
-        names = {" ".join(text.words(area.name)): area for area in self.areas}
-        if folded in names:
-            return names[folded]
+        if folded in self.area_names:
+            return self.area_names[folded]
         close = extract(
             folded,
-            list(names),
+            list(self.area_names),
             scorer=DamerauLevenshtein.distance,
             score_cutoff=text.slips_allowed(folded),
             limit=2,
         )
         if len(close) == 1 or (len(close) == 2 and close[0][1] < close[1][1]):
-            return names[close[0][0]]
+            return self.area_names[close[0][0]]
         return None
+
+    def areas_named_like(self, typed, limit=5):
+        """The areas whose names are closest to what was typed, closest first: what to offer
+        when area_named() finds none ("Clpahm")."""
+        folded = _place(typed)
+        if not folded:
+            return []
+        close = extract(
+            folded, list(self.area_names), scorer=fuzz.ratio, score_cutoff=60, limit=limit
+        )
+        return [self.area_names[name] for name, _, _ in close]
+
+    def most_offered(self, clinic_ids):
+        """The published treatment most of these clinics offer (the first by name of those
+        offered equally often), or None when they offer none."""
+        rows = [self.clinic_row[pk] for pk in clinic_ids if pk in self.clinic_row]
+        treatments = self.choices.treatments
+        columns = [self.treatment_position[t.pk] for t in treatments]
+        offered = self.offering[np.ix_(rows, columns)].sum(axis=0)
+        return treatments[int(offered.argmax())] if offered.any() else None
+
+    def reply_time(self, clinic_id):
+        """The clinic's typical reply time (see _reply_hours()), or None."""
+        hours = self.reply_hours[self.clinic_row[clinic_id]]
+        return None if np.isnan(hours) else datetime.timedelta(hours=float(hours))
 
     def listed(self, today=None):
         """Published clinics confirmed (or, never confirmed, created) within
@@ -368,6 +397,18 @@ class ListingsIndex:
     def stale(self, today=None):
         cutoff = day_number(months_ago(settings.LISTING_STALE_AFTER_MONTHS, today))
         return self.confirmed < cutoff
+
+    def available_within(self, days, today=None):
+        """Clinics whose word on their next new-patient appointment holds today and puts it
+        within `days` days: where Clinic.next_available(today).within(days), the rule as
+        written there, as a mask. (A day not given is 0 here, long past.)"""
+        today = day_number(today or timezone.localdate())
+        return (
+            self.accepting
+            & (self.next_available_on >= today)
+            & (self.next_available_set_on + NEXT_AVAILABLE_LIFETIME.days > today)
+            & (self.next_available_on <= today + days)
+        )
 
     def rated_at_least(self, tenths):
         """Clinics whose average rating, as shown (to one decimal), is `tenths` / 10 or more."""
@@ -397,6 +438,11 @@ class ListingsIndex:
         if inside is None:
             return np.zeros(len(self.clinic_ids), dtype=bool)
         return inside[self.clinic_area]
+
+
+def _place(name):
+    """A place's name as area_named() compares it: its words, folded, "&" read as "and"."""
+    return " ".join(text.words(name.replace("&", " and ")))
 
 
 def _postings(pairs):
@@ -436,7 +482,8 @@ class _ClinicRows:
     CLINIC_COLUMNS = [
         "clinic_ids", "present", "confirmed", "clinic_area", "latitude", "longitude",
         "home_visits", "video", "step_free", "evening", "weekend", "completeness",
-        "reply_hours", "name_rank", "rating_total", "review_count", "latest_review",
+        "hcpc_checked", "reply_hours", "name_rank", "accepting", "next_available_on",
+        "next_available_set_on", "rating_total", "review_count", "latest_review",
     ]  # fmt: skip
     PERSON_COLUMNS = [
         "person_ids", "person_gender", "person_checked", "person_treats", "person_speaks",
@@ -463,7 +510,8 @@ class _ClinicRows:
             clinics.order_by("name", "pk").values_list(
                 "pk", "name", "description", "area_id", "latitude", "longitude",
                 "details_confirmed_on", "created_at", "home_visits", "video_consultations",
-                "step_free_access",
+                "step_free_access", "accepting_new_patients", "next_available_on",
+                "next_available_set_on",
             )
         )  # fmt: skip
         self.names = {pk: name for pk, name, *_ in found}
@@ -490,6 +538,9 @@ class _ClinicRows:
             "home_visits": np.array([r[8] for r in found], dtype=bool),
             "video": np.array([r[9] for r in found], dtype=bool),
             "step_free": np.array([r[10] for r in found], dtype=bool),
+            "accepting": np.array([r[11] for r in found], dtype=bool),
+            "next_available_on": _day_numbers([r[12] for r in found]),
+            "next_available_set_on": _day_numbers([r[13] for r in found]),
             # In the full build the rows come in name order already.
             "name_rank": np.arange(n, dtype=np.int32),
         }
@@ -594,6 +645,11 @@ class _ClinicRows:
         arrays["completeness"] = (
             has_photo.astype(np.int8) + has_hours + priced + has_people + insurer_linked
         ).astype(np.int8)
+        # Every published practitioner found on the HCPC register (and there are some): a
+        # card's "HCPC checked", without reading the practitioners for it.
+        unchecked = np.zeros(n, dtype=bool)
+        unchecked[link_clinic[~checked[link_person]]] = True
+        arrays["hcpc_checked"] = has_people & ~unchecked
         arrays["reply_hours"] = _reply_hours(scope, row_of, n)
         arrays.update(_ratings(scope, row_of, n))
 
@@ -613,6 +669,10 @@ def _grown(column, count):
     grown = np.zeros((count, *column.shape[1:]), dtype=column.dtype)
     grown[: len(column)] = column
     return grown
+
+
+def _day_numbers(dates):
+    return np.array([day_number(d) if d is not None else 0 for d in dates], dtype=np.int32)
 
 
 def _columns(rows, names, dtype):

@@ -9,6 +9,7 @@ import logging
 import re
 import secrets
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
@@ -18,12 +19,24 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
@@ -90,6 +103,18 @@ class AreaQuerySet(models.QuerySet):
 
     def neighbourhoods(self):
         return self.filter(kind=Area.Kind.NEIGHBOURHOOD)
+
+    def tree(self):
+        """London's regions, each with its boroughs and theirs with their neighbourhoods
+        (`children`, prefetched, in name order): three queries."""
+        return self.regions().prefetch_related(
+            Prefetch(
+                "children",
+                queryset=Area.objects.boroughs().prefetch_related(
+                    Prefetch("children", queryset=Area.objects.order_by("name"))
+                ),
+            )
+        )
 
     def with_clinic_counts(self, clinics):
         """The areas holding any of `clinics`, each with how many of them, busiest first."""
@@ -271,6 +296,31 @@ def months_ago(months, today=None):
     return today - datetime.timedelta(days=round(months * 365.25 / 12))
 
 
+# How long a clinic's word on its next new-patient appointment holds unless refreshed.
+NEXT_AVAILABLE_LIFETIME = datetime.timedelta(days=14)
+# "This week", said on a day, means by the sixth day after it.
+THIS_WEEK = datetime.timedelta(days=6)
+
+
+@dataclass(frozen=True)
+class NextAvailable:
+    """A clinic's word on when a new patient can next be seen: on a day, or "this week"
+    (then `on` is the last day of that week), said on `set_on`."""
+
+    on: datetime.date
+    this_week: bool
+    set_on: datetime.date
+
+    def within(self, days, today=None):
+        today = today or timezone.localdate()
+        return self.on <= today + datetime.timedelta(days=days)
+
+    @property
+    def shown_until(self):
+        """The last day it shows, unless said again: its own day, or the end of its life."""
+        return min(self.on, self.set_on + NEXT_AVAILABLE_LIFETIME - datetime.timedelta(days=1))
+
+
 class ClinicQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -305,12 +355,26 @@ class ClinicQuerySet(models.QuerySet):
         return self.filter(area__in=inside.values("pk"))
 
     def for_listing(self):
-        """Published clinics with what a result card shows, in three queries: the clinics
-        with their area and its parent, and their opening hours. Prices, distance and
-        freshness come from the search (clinics/search.py)."""
+        """Published clinics with what a result card shows, in two queries: the clinics with
+        their area and its parent and their first photo (a thumbnail, else the image, and its
+        alt text, as subqueries of the same statement), and their opening hours. Prices,
+        distance, freshness and whether practitioners' registrations were checked come from
+        the search (clinics/search.py); the next new-patient appointment is the clinic's own
+        columns."""
+        first_photo = ClinicPhoto.objects.filter(clinic=OuterRef("pk")).order_by("order", "pk")
         return (
             self.published()
             .select_related("area", "area__parent")
+            .annotate(
+                photo_thumbnail=Subquery(
+                    first_photo.annotate(
+                        file=Coalesce(
+                            NullIf("thumbnail", Value("")), "image", output_field=models.CharField()
+                        )
+                    ).values("file")[:1]
+                ),
+                photo_alt_text=Subquery(first_photo.values("alt_text")[:1]),
+            )
             .prefetch_related("opening_hours")
         )
 
@@ -401,6 +465,23 @@ class Clinic(models.Model):
     home_visits = models.BooleanField(default=False)
     video_consultations = models.BooleanField(default=False)
     accepting_new_patients = models.BooleanField(default=True)
+    # The clinic's word on its next new-patient appointment (see next_available()): it holds
+    # for NEXT_AVAILABLE_LIFETIME after it was said, unless said again.
+    next_available_on = models.DateField(
+        "next new-patient appointment",
+        null=True,
+        blank=True,
+        help_text="Set by the clinic. For “this week”, the last day of that week.",
+    )
+    next_available_this_week = models.BooleanField(
+        "said “this week”", default=False, help_text="Rather than a day."
+    )
+    next_available_set_on = models.DateField(
+        "next appointment given on",
+        null=True,
+        blank=True,
+        help_text="When the clinic last said it; it stops showing 14 days later.",
+    )
 
     is_published = models.BooleanField("published", default=False)
     verified_on = models.DateField(
@@ -429,6 +510,21 @@ class Clinic(models.Model):
                 name="clinic_location_in_london",
                 violation_error_message="The clinic's location must be inside Greater London.",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    next_available_on__isnull=True,
+                    next_available_set_on__isnull=True,
+                    next_available_this_week=False,
+                )
+                | Q(
+                    next_available_on__isnull=False,
+                    next_available_set_on__isnull=False,
+                    next_available_on__gte=F("next_available_set_on"),
+                ),
+                name="clinic_next_available_complete",
+                violation_error_message="A next appointment needs its day and the day it was "
+                "given, and cannot be before that day.",
+            ),
         ]
 
     def __str__(self):
@@ -455,6 +551,63 @@ class Clinic(models.Model):
         return self.verified_on is not None
 
     is_verified.boolean = True
+
+    def confirmed_on(self):
+        """When the clinic last confirmed its details or, never confirmed, was listed (as
+        ClinicQuerySet.listed() reckons it)."""
+        return self.details_confirmed_on or timezone.localtime(self.created_at).date()
+
+    @cached_property
+    def is_stale(self):
+        """Not confirmed for LISTING_STALE_AFTER_MONTHS: marked, and sorted after fresh ones.
+        (A search hands over the listings index's own answer, ListingsIndex.stale().)"""
+        return self.confirmed_on() < months_ago(settings.LISTING_STALE_AFTER_MONTHS)
+
+    def shows_verified(self):
+        """The "Verified" badge: an admin checked the clinic, and it keeps its details
+        confirmed. A listing nobody keeps up never wears it, whatever was checked once."""
+        return self.verified_on is not None and not self.is_stale
+
+    def next_available(self, today=None):
+        """The clinic's word on its next new-patient appointment while it holds, as a
+        NextAvailable; None when it was never given, is NEXT_AVAILABLE_LIFETIME old, its day
+        has passed, or the clinic takes no new patients."""
+        today = today or timezone.localdate()
+        if (
+            not self.accepting_new_patients
+            or self.next_available_on is None
+            or self.next_available_on < today
+            or self.next_available_set_on + NEXT_AVAILABLE_LIFETIME <= today
+        ):
+            return None
+        return NextAvailable(
+            self.next_available_on, self.next_available_this_week, self.next_available_set_on
+        )
+
+    def set_next_available(self, on=None, this_week=False, today=None):
+        """Record the clinic's word on its next new-patient appointment, given today: a day,
+        "this week", or neither (nothing shows)."""
+        today = today or timezone.localdate()
+        if this_week:
+            on = today + THIS_WEEK
+        self.next_available_on = on
+        self.next_available_this_week = bool(on and this_week)
+        self.next_available_set_on = today if on else None
+        self.save(
+            update_fields=[
+                "next_available_on",
+                "next_available_this_week",
+                "next_available_set_on",
+                "updated_at",
+            ]
+        )
+
+    def first_session(self):
+        """The cheapest first appointment (FIRST_SESSION_TYPES), of any treatment, from the
+        prefetched offers: the clinic page's "from" price, as a result card's comes from the
+        search. None when the clinic lists no such session."""
+        first = [o for o in self.offers.all() if o.session_type in FIRST_SESSION_TYPES]
+        return min(first, key=lambda offer: offer.price_pence, default=None)
 
     def address_lines(self):
         return [line for line in (self.address_line1, self.address_line2, self.town) if line]
@@ -572,7 +725,7 @@ class Clinic(models.Model):
         hidden, stale, listed; "months": since details were last confirmed (or the clinic
         was added)}."""
         today = today or timezone.localdate()
-        confirmed = self.details_confirmed_on or timezone.localtime(self.created_at).date()
+        confirmed = self.confirmed_on()
         months = (today.year - confirmed.year) * 12 + today.month - confirmed.month
         months -= today.day < confirmed.day
         state = {"months": months}
@@ -909,6 +1062,8 @@ class InsurerRecognition(models.Model):
 
 # The order a patient meets them in, used wherever session types are listed.
 SESSION_ORDER = ["initial", "follow_up", "standard", "add_on"]
+# What a patient can start treatment with: a card's and a clinic page's "from" price.
+FIRST_SESSION_TYPES = ("initial", "standard")
 
 
 def session_rank():

@@ -30,6 +30,9 @@ from clinics.models import Clinic, Practitioner
 PRICE_CHOICES = ("max_price", "price_band")
 PRACTITIONER_CHOICES = ("insurer", "gender", "language")
 FEATURES = ("home_visits", "video", "step_free")
+# "Available within a week": the periods a clinic's next new-patient appointment can be
+# asked to fall within, in days from today.
+AVAILABLE_WITHIN = {"week": 7}
 # Best match: within this distance of a postcode, clinics count as equally near.
 DISTANCE_BAND_MILES = 0.5
 # Text scores: where a word was found, and whether as typed or despite a slip.
@@ -108,6 +111,11 @@ class Search:
     def with_feature(self, name):
         return self._with(**{name: True})
 
+    def available_within(self, period):
+        """Clinics whose next new-patient appointment, as they last said it, is within the
+        period ("week": AVAILABLE_WITHIN)."""
+        return self._with(available=period)
+
     def rated_at_least(self, tenths):
         """Clinics rated `tenths` / 10 or more (as their rating is shown, to one decimal)."""
         return self._with(rating=tenths)
@@ -170,11 +178,20 @@ class Search:
             return found
         if name in FEATURES:
             return getattr(index, name)
+        if name == "available":
+            return self.available(value)
         if name == "q":
             return self.text_scores > 0
         if name == "rating":
             return index.rated_at_least(value)
         raise ValueError(f"Unknown choice {name!r}")
+
+    def available(self, period):
+        """Clinics available within the period (see available_within()), today."""
+        return self._remembered(
+            ("available", period),
+            lambda: self.index.available_within(AVAILABLE_WITHIN[period], self.today),
+        )
 
     def treatment_in_scope(self, without=()):
         return None if "treatment" in without else self.chosen("treatment")
@@ -425,27 +442,32 @@ class ResultList(Sequence):
 
 
 def clinic_results(search):
-    """The matching clinics in order, each page read with what a result card shows, and
-    given what the search knows of each: its distance, whether it is stale and its lowest
-    price for a first session."""
-    index = search.index
+    """The matching clinics in order, each page read as listing_cards() reads them."""
     rows = search.ordered_rows()
+    return ResultList(
+        search.index.clinic_ids[rows].tolist(), lambda ids: listing_cards(search, ids)
+    )
 
-    def fetch(ids):
-        found = {clinic.pk: clinic for clinic in Clinic.objects.filter(pk__in=ids).for_listing()}
-        page_rows = [index.clinic_row[pk] for pk in ids]
-        stale = index.stale(search.today)[page_rows]
-        from_prices = search.lowest_prices(page_rows, first_sessions=True)
-        for pk, row, is_stale, price in zip(ids, page_rows, stale, from_prices, strict=True):
-            if (clinic := found.get(pk)) is not None:
-                clinic.is_stale = bool(is_stale)
-                distance = search.distances[row]
-                clinic.distance = None if np.isnan(distance) else float(distance)
-                clinic.from_price = None if price == NO_PRICE else int(price)
-                clinic.rating = index.rating(row)
-        return found
 
-    return ResultList(index.clinic_ids[rows].tolist(), fetch)
+def listing_cards(search, ids):
+    """{id: clinic} for these published clinics, read with what a result card shows
+    (Clinic.objects.for_listing()) and given what the search knows of each: its distance,
+    whether it is stale, whether its practitioners' registrations were checked, and its
+    lowest price for a first appointment (of the chosen treatment, any without one)."""
+    index = search.index
+    found = {clinic.pk: clinic for clinic in Clinic.objects.filter(pk__in=ids).for_listing()}
+    found = {pk: clinic for pk, clinic in found.items() if pk in index.clinic_row}
+    rows = [index.clinic_row[pk] for pk in found]
+    stale = index.stale(search.today)[rows]
+    from_prices = search.lowest_prices(rows, first_sessions=True)
+    for clinic, row, is_stale, price in zip(found.values(), rows, stale, from_prices, strict=True):
+        clinic.is_stale = bool(is_stale)
+        clinic.hcpc_checked = bool(index.hcpc_checked[row])
+        distance = search.distances[row]
+        clinic.distance = None if np.isnan(distance) else float(distance)
+        clinic.from_price = None if price == NO_PRICE else int(price)
+        clinic.rating = index.rating(row)
+    return found
 
 
 def practitioner_results(search):

@@ -12,6 +12,14 @@ urlpatterns = [
     # The single-use link a review invitation carries.
     path("clinics/<slug:slug>/review/<str:token>/", views.review, name="review"),
     path("practitioners/<slug:slug>/", views.practitioner_detail, name="practitioner-detail"),
+    # The front door: the home page's postcode-or-place box, and what each badge means.
+    path("find/", views.find, name="find"),
+    path("what-we-check/", views.what_we_check, name="what-we-check"),
+    # A patient's shortlist, kept in their own browser, and the clinics side by side.
+    path("shortlist/", views.shortlist_page, name="shortlist"),
+    path("shortlist/add/", views.shortlist_add, name="shortlist-add"),
+    path("shortlist/remove/", views.shortlist_remove, name="shortlist-remove"),
+    path("compare/", views.compare, name="compare"),
     path("reviews/how-reviews-work/", views.how_reviews_work, name="how-reviews-work"),
     # "Report an error" on a clinic, practitioner or guide page (<kind>: clinic,
     # practitioner, guide; a guide is named by its treatment's slug).

@@ -1,28 +1,40 @@
+import contextlib
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import slug_re
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, Prefetch, Value, When, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinics import throttle
-from clinics.forms import EnquiryForm, ErrorReportForm, ReviewForm
+from clinics import shortlist, throttle
+from clinics.forms import CompareForm, EnquiryForm, ErrorReportForm, ReviewForm
+from clinics.index import listings_index
 from clinics.models import (
+    NEXT_AVAILABLE_LIFETIME,
     REVIEW_INTERVAL,
+    SESSION_ORDER,
     Clinic,
     ErrorReport,
+    InsurerRecognition,
+    Offer,
     Practitioner,
     Review,
     ReviewInvitation,
     ReviewRefused,
 )
+from clinics.postcodes import normalise_outward_code, normalise_postcode
+from clinics.search import Search, listing_cards
 from treatments.models import Guide
 
 logger = logging.getLogger(__name__)
@@ -120,6 +132,192 @@ def enquiry_sent(request, slug):
         request,
         "clinics/enquiry_sent.html",
         {"clinic": clinic, "response_time": clinic.enquiries.typical_response_time()},
+    )
+
+
+# --- The front door: a place typed in words, and what the site checks ---------------------
+
+
+def _looks_like_postcode(text):
+    """A full postcode or a district, in any case or spacing."""
+    for normalise in (normalise_postcode, normalise_outward_code):
+        with contextlib.suppress(ValidationError):
+            normalise(text)
+            return True
+    return False
+
+
+@require_GET
+def find(request):
+    """The home page's search: one box for a postcode or a place, sent on to the search as
+    `postcode` or `area`. A place we do not know comes back with the closest names."""
+    # Only printable text: a NUL byte, say, is nothing anyone typed and PostgreSQL refuses it.
+    typed = "".join(ch for ch in request.GET.get("where", "") if ch.isprintable())
+    where = " ".join(typed.split())[:100]
+    params = {
+        name: value
+        for name in ("treatment", "q")
+        if (value := request.GET.get(name, "").strip()[:100])
+    }
+    index = listings_index()
+    if where and _looks_like_postcode(where.upper()):
+        params["postcode"] = where  # the search says if it is outside London or unknown
+    elif where and (area := index.area_named(where)):
+        params["area"] = area.slug
+    elif where:
+        response = render(
+            request,
+            "clinics/find.html",
+            {
+                "where": where,
+                "robots": "noindex",
+                "chosen_treatment": params.get("treatment", ""),
+                "treatments": index.choices.treatments,
+                "suggestions": [
+                    (area, reverse("search") + "?" + urlencode({**params, "area": area.slug}))
+                    for area in index.areas_named_like(where)
+                ],
+            },
+        )
+        response["Cache-Control"] = "no-store"  # what someone typed is theirs
+        return response
+    return redirect(reverse("search") + ("?" + urlencode(params) if params else ""))
+
+
+def what_we_check(request):
+    return render(
+        request,
+        "clinics/what_we_check.html",
+        {
+            "stale_months": settings.LISTING_STALE_AFTER_MONTHS,
+            "hidden_months": settings.LISTING_HIDDEN_AFTER_MONTHS,
+            "next_available_days": NEXT_AVAILABLE_LIFETIME.days,
+            "reply_time_minimum": settings.ENQUIRY_RESPONSE_TIME_MIN_ANSWERED,
+        },
+    )
+
+
+# --- Shortlist and compare, without an account ---------------------------------------------
+
+
+def _back(request, default):
+    """Where a shortlist button should return to: the page it was on, if it is ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _kept(search, ids):
+    """The shortlisted clinics still published, as result cards show them (listing_cards),
+    in the order they were shortlisted."""
+    found = listing_cards(search, ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _posted_slug(request):
+    """The clinic a shortlist button names, if it is a slug at all (a NUL byte or anything
+    else no clinic could have never reaches the database)."""
+    slug = request.POST.get("clinic", "")
+    return slug if slug_re.match(slug) else None
+
+
+@require_POST
+def shortlist_add(request):
+    if (slug := _posted_slug(request)) is None:
+        raise Http404("No such clinic.")
+    clinic = get_object_or_404(Clinic.objects.published(), slug=slug)
+    ids = shortlist.read(request)
+    if clinic.pk in ids:
+        messages.info(request, f"{clinic.name} is already on your shortlist.")
+    elif len(ids) >= shortlist.SIZE:
+        messages.warning(
+            request,
+            f"Your shortlist already holds {shortlist.SIZE} clinics, as many as can be "
+            f"compared. Remove one to add {clinic.name}.",
+        )
+    else:
+        ids.append(clinic.pk)
+        messages.success(
+            request, f"{clinic.name} added to your shortlist ({len(ids)} of {shortlist.SIZE})."
+        )
+    response = redirect(_back(request, reverse("clinics:shortlist")))
+    shortlist.write(response, ids)
+    return response
+
+
+@require_POST
+def shortlist_remove(request):
+    ids = shortlist.read(request)
+    if request.POST.get("clinic") == "all":
+        ids = []
+        messages.success(request, "Your shortlist is empty.")
+    else:
+        clinic = Clinic.objects.filter(slug=_posted_slug(request)).first()
+        if clinic is not None and clinic.pk in ids:
+            ids.remove(clinic.pk)
+            messages.success(request, f"{clinic.name} removed from your shortlist.")
+    response = redirect(_back(request, reverse("clinics:shortlist")))
+    shortlist.write(response, ids)
+    return response
+
+
+@never_cache
+@require_GET
+def shortlist_page(request):
+    ids = shortlist.read(request)
+    clinics = _kept(Search(listings_index()), ids)
+    response = render(request, "clinics/shortlist.html", {"clinics": clinics})
+    if len(clinics) != len(ids):  # a clinic left the directory: forget it
+        shortlist.write(response, [clinic.pk for clinic in clinics])
+    return response
+
+
+@never_cache
+@require_GET
+def compare(request):
+    """The shortlisted clinics side by side, for one treatment, with distances from a
+    postcode when one is given. Everything here is the visitor's own: never cached."""
+    ids = shortlist.read(request)
+    index = listings_index()
+    data = request.GET.copy()
+    if not data.get("treatment") and (treatment := index.most_offered(ids)):
+        data["treatment"] = treatment.slug  # until the visitor chooses
+    form = CompareForm(data, choices=index.choices)
+    form.is_valid()
+    treatment = form.cleaned_data.get("treatment")
+    postcode = form.cleaned_data.get("postcode")
+    search = Search(index)
+    if postcode:
+        search = search.near(postcode)
+    clinics = _kept(search, ids)
+    # The chosen treatment's prices, and the practitioners' insurers.
+    offers = Offer.objects.filter(treatment=treatment) if treatment else Offer.objects.none()
+    people = Practitioner.objects.published().prefetch_related(
+        Prefetch(
+            "insurer_recognitions", queryset=InsurerRecognition.objects.select_related("insurer")
+        )
+    )
+    prefetch_related_objects(
+        clinics, Prefetch("offers", queryset=offers), Prefetch("practitioners", queryset=people)
+    )
+    session_types = set()
+    for clinic in clinics:
+        clinic.compared_offers = {offer.session_type: offer for offer in clinic.offers.all()}
+        session_types |= set(clinic.compared_offers)
+        clinic.reply_time = index.reply_time(clinic.pk)
+    return render(
+        request,
+        "clinics/compare.html",
+        {
+            "clinics": clinics,
+            "form": form,
+            "treatment": treatment,
+            "postcode": postcode,
+            "session_types": sorted(session_types, key=SESSION_ORDER.index),
+        },
     )
 
 

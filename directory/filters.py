@@ -25,6 +25,7 @@ FEATURE_LABELS = {
     "video": "Video consultations",
     "step_free": "Step-free entrance",
 }
+AVAILABLE_LABEL = "Available within a week"
 YES = {"on", "true", "1", "yes"}
 NO = {"", "off", "false", "0", "no"}
 
@@ -35,10 +36,17 @@ def is_yes(value):
 
 class TickBox(forms.CheckboxInput):
     """A checkbox that hands its field the raw value, so that "banana" is an error rather
-    than a tick (Django's CheckboxInput reads anything but "false" as ticked)."""
+    than a tick (Django's CheckboxInput reads anything but "false" as ticked). Given an
+    `option`, it stands for that one option of its field: ticked, it sends it
+    ("available=week")."""
 
-    def __init__(self, attrs=None):
-        super().__init__(attrs, check_test=is_yes)
+    def __init__(self, attrs=None, option=None):
+        self.option = option
+        ticked = is_yes if option is None else lambda value: value == option
+        super().__init__(attrs, check_test=ticked)
+
+    def format_value(self, value):
+        return self.option if self.option is not None else super().format_value(value)
 
     def value_from_datadict(self, data, files, name):
         return data.get(name)
@@ -132,6 +140,24 @@ class FeatureFilter(django_filters.BooleanFilter):
         return search.with_feature(self.field_name) if value else search
 
 
+class AvailableFilter(django_filters.Filter):
+    """A tick box: "available within a week" narrows to clinics whose next new-patient
+    appointment, as they last said it, falls within the week; unticked does not filter."""
+
+    field_class = forms.ChoiceField
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=[("week", AVAILABLE_LABEL)],
+            widget=TickBox(option="week"),
+            label=AVAILABLE_LABEL,
+            **kwargs,
+        )
+
+    def filter(self, search, value):
+        return search.available_within(value) if value else search
+
+
 class WholePoundsFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -178,6 +204,7 @@ class ClinicFilter(django_filters.FilterSet):
     home_visits = FeatureFilter(field_name="home_visits", label=FEATURE_LABELS["home_visits"])
     video = FeatureFilter(field_name="video", label=FEATURE_LABELS["video"])
     step_free = FeatureFilter(field_name="step_free", label=FEATURE_LABELS["step_free"])
+    available = AvailableFilter()
     rating = django_filters.ChoiceFilter(
         choices=list(RATING_LABELS.items()),
         method="filter_rating",
@@ -308,10 +335,11 @@ class ClinicFilter(django_filters.FilterSet):
             with_count(value, text, counts["rating"][RATINGS[value]])
             for value, text in RATING_LABELS.items()
         ]
-        for name in FEATURES:
+        labels = {name: (FEATURE_LABELS[name], counts[name]) for name in FEATURES}
+        labels["available"] = (AVAILABLE_LABEL, counts["available"]["week"])
+        for name, (label, n) in labels.items():
             # The bound field caches its label when the form is validated.
-            label = f"{FEATURE_LABELS[name]} ({counts[name]})"
-            self.form[name].label = fields[name].label = label
+            self.form[name].label = fields[name].label = f"{label} ({n})"
 
     def area_typed_as_postcode(self):
         """When the postcode box holds an area's name ("clapham") rather than a postcode: the

@@ -103,6 +103,8 @@ MIDDLEWARE = [
     # Records who made each change, for the history of listings and guides.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A page that showed the visitor's shortlist is theirs alone (Cache-Control: private).
+    "clinics.shortlist.PrivateWhenShown",
 ]
 
 ROOT_URLCONF = "directory.urls"
@@ -118,6 +120,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The visitor's shortlist (clinics/shortlist.py).
+                "clinics.shortlist.context",
             ],
         },
     },
@@ -363,6 +367,8 @@ CSRF_COOKIE_SECURE = HTTPS
 # __Host- cookies are only ever sent over HTTPS, to this exact host, for the whole site.
 SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
+# A patient's shortlist of clinics, kept in their browser (clinics/shortlist.py).
+SHORTLIST_COOKIE_NAME = "__Host-shortlist" if HTTPS else "shortlist"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -30,6 +30,7 @@ class StaticPageSitemap(Sitemap):
             "area-list",
             "costs",
             "how-results-are-ordered",
+            "clinics:what-we-check",
             "clinics:how-reviews-work",
         ]
 

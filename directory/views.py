@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,9 +40,7 @@ def home(request):
         {
             "choices": index.choices,
             "counts": figures.listed_counts(index),
-            "regions": Area.objects.regions().prefetch_related(
-                Prefetch("children", queryset=Area.objects.boroughs().order_by("name"))
-            ),
+            "regions": Area.objects.tree(),
             "guides": Guide.objects.published().select_related("treatment"),
         },
     )
@@ -114,16 +111,10 @@ def search(request):
 
 
 def area_list(request):
-    regions = Area.objects.regions().prefetch_related(
-        Prefetch(
-            "children",
-            queryset=Area.objects.boroughs().prefetch_related(
-                Prefetch("children", queryset=Area.objects.order_by("name"))
-            ),
-        )
-    )
     counts = figures.listed_counts(listings_index())["area"]
-    return render(request, "directory/area_list.html", {"regions": regions, "counts": counts})
+    return render(
+        request, "directory/area_list.html", {"regions": Area.objects.tree(), "counts": counts}
+    )
 
 
 # Landing pages: a search with some choices fixed by the address. Their treatment, area or

@@ -31,6 +31,7 @@ FLAGS = {
     "video": "video_consultations",
     "step_free": "step_free_access",
 }
+AVAILABLE_DAYS = {"week": 7}
 HELPING = {}  # condition id: the ids of the treatments that help it
 WEIGHTS = {"name": 3, "area": 2, "treatment": 2, "practitioner": 2, "description": 1}
 
@@ -192,6 +193,13 @@ def staffed(listing, treatment, gender, language, insurers):
     )
 
 
+def available(clinic, period):
+    """Whether the clinic's next new-patient appointment, as it stands today, is within the
+    period: the model's own rule."""
+    said = clinic.next_available()
+    return bool(said and said.within(AVAILABLE_DAYS[period]))
+
+
 def matches(listing, choices):
     """Whether one listed clinic matches every choice."""
     c = choices
@@ -219,6 +227,8 @@ def matches(listing, choices):
     for choice, attribute in flags.items():
         if c.get(choice) and not getattr(listing.clinic, attribute):
             return False
+    if (period := c.get("available")) and not available(listing.clinic, period):
+        return False
     if c.get("q") and text.terms(c["q"]) and not text_score(listing, c["q"]):
         return False
     if c.get("rating") and (listing.average is None or listing.average < Decimal(c["rating"])):
@@ -300,6 +310,7 @@ def facet_counts(listings, choices, areas):
             for time in ("evening", "weekend")
         },
         **{flag: given(**{flag: True}) for flag in ("home_visits", "video", "step_free")},
+        "available": {period: given(available=period) for period in AVAILABLE_DAYS},
         "rating": {rating: given(rating=rating) for rating in ("4.5", "4", "3")},
         "total": count(listings, choices),
     }

@@ -7,13 +7,20 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from clinics.models import NextAvailable
 from clinics.templatetags.clinic_tags import (
+    days_ago,
     hours_today,
+    initials,
     miles,
     months_ago,
+    next_available_phrase,
+    next_opening_day,
     open_now,
+    opening_status,
     pounds,
     week_of,
+    week_summary,
 )
 
 UTC = ZoneInfo("UTC")
@@ -70,3 +77,55 @@ def test_closed_today_when_no_interval_falls_on_today():
     sunday_morning = datetime.datetime(2026, 6, 7, 10, 0, tzinfo=UTC)
     assert hours_today([hours(0, "09:00", "17:00")], now=sunday_morning) == "Closed today"
     assert not open_now([hours(0, "09:00", "17:00")], now=sunday_morning)
+
+
+# Monday 8 June 2026 in London (BST): 08:00 UTC is 09:00 there.
+MONDAY_9AM = datetime.datetime(2026, 6, 8, 8, 0, tzinfo=UTC)
+
+
+def at(hours_later):
+    return MONDAY_9AM + datetime.timedelta(hours=hours_later)
+
+
+def test_opening_status_says_until_when_or_from_when():
+    week = [hours(0, "08:00", "12:00"), hours(0, "13:00", "18:00"), hours(2, "10:00", "14:00")]
+    assert opening_status(week, at(0)) == "Open now · closes 12:00"
+    assert opening_status(week, at(3.5)) == "Closed now · opens today 13:00"
+    assert opening_status(week, at(10)) == "Closed now · opens Wednesday 10:00"
+    assert opening_status([hours(1, "09:00", "17:00")], at(10)) == (
+        "Closed now · opens tomorrow 09:00"
+    )
+    assert opening_status([], at(0)) == "No opening hours listed"
+
+
+def test_the_card_names_the_next_day_the_clinic_opens():
+    assert next_opening_day([hours(0, "08:00", "12:00")], at(8)) == "Open today 08:00–12:00"
+    assert next_opening_day([hours(3, "09:30", "12:00")], at(0)) == (
+        "Closed today · opens Thursday 09:30"
+    )
+    assert next_opening_day([hours(0, "09:00", "10:00")], at(24)) == (
+        "Closed today · opens Monday 09:00"
+    )
+
+
+def test_a_week_summary_puts_days_with_the_same_hours_together():
+    week = [hours(day, "09:00", "18:00") for day in range(5)] + [hours(5, "10:00", "13:00")]
+    assert week_summary(week) == ["Mon–Fri 09:00–18:00", "Sat 10:00–13:00", "Sun closed"]
+    assert week_summary([]) == ["Mon–Sun closed"]
+
+
+def test_next_appointment_and_age_in_words():
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    assert next_available_phrase(NextAvailable(today + 6 * day, True, today)) == "this week"
+    assert next_available_phrase(NextAvailable(today, False, today)) == "today"
+    assert next_available_phrase(NextAvailable(today + day, False, today)) == "tomorrow"
+    later = datetime.date(2026, 12, 15)
+    assert next_available_phrase(NextAvailable(later, False, today)) == "Tue 15 December"
+    assert next_available_phrase(None) == ""
+    assert [days_ago(today - n * day) for n in (0, 1, 9)] == ["today", "yesterday", "9 days ago"]
+
+
+def test_initials_stand_in_for_a_missing_photo():
+    assert initials("Alder Physiotherapy Clapham") == "AP"
+    assert initials("St. John's & Co") == "SJ"

@@ -74,6 +74,7 @@ def clinic_b_state(world):
     b.refresh_from_db()
     return (
         b.name, b.description, b.postcode, b.is_published, b.details_confirmed_on,
+        b.next_available_on,
         sorted(Offer.objects.filter(clinic=b).values_list("price_pence", flat=True)),
         sorted(Practitioner.objects.filter(clinics=b).values_list("first_name", flat=True)),
         b.memberships.count(), ClinicPhoto.objects.filter(clinic=b).count(),
@@ -141,7 +142,7 @@ def portal_urls_of_b(world):
     practitioner = Practitioner.objects.get(slug="practitioner-b").pk
     without_args = [
         "dashboard", "details", "hours", "offers", "practitioners", "add-practitioner",
-        "photos", "confirm", "team", "history", "enquiries", "export",
+        "photos", "confirm", "next-available", "team", "history", "enquiries", "export",
     ]  # fmt: skip
     with_practitioner = ["edit-practitioner", "remove-practitioner"]
     review, report = world["review"].pk, world["report"].pk
@@ -185,7 +186,10 @@ def test_staff_of_another_clinic_and_anonymous_users_change_nothing(world, body)
 def test_own_clinic_forms_refuse_garbage_without_a_server_error(world, body):
     alice = Client()
     alice.force_login(world["alice"])
-    for name in ("portal:details", "portal:hours", "portal:offers", "portal:photos", "portal:team"):
+    for name in (
+        "portal:details", "portal:hours", "portal:offers", "portal:photos", "portal:team",
+        "portal:next-available",
+    ):  # fmt: skip
         response = alice.post(reverse(name, args=["clinic-a"]), body)
         assert response.status_code in (200, 302, 400), name
 

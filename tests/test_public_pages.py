@@ -164,11 +164,17 @@ def build_listings(clinic_count):
 
 
 VERSION = "the listings version: is this process's index up to date?"
-CARDS = ["the page of clinics, with their areas", "their opening hours"]
+CARDS = ["the page of clinics, with their areas and first photos", "their opening hours"]
 # Each page's queries once the listings index is up to date (its own cost is pinned below):
 # the same for one clinic as for sixty.
 PAGES = {
-    "/": [VERSION, "regions", "their boroughs", "published guides with their treatments"],
+    "/": [
+        VERSION,
+        "regions",
+        "their boroughs",
+        "their neighbourhoods",
+        "published guides with their treatments",
+    ],
     "/treatments/": [VERSION, "which treatments have a published guide"],
     "/treatments/dry-needling/": [
         "the guide with its treatment",
@@ -212,6 +218,7 @@ PAGES = {
     "/areas/": [VERSION, "regions", "their boroughs", "their neighbourhoods"],
     "/conditions/": [VERSION],
     "/costs/": [VERSION],
+    "/what-we-check/": [],
 }
 INDEX_BUILD = [
     VERSION,

@@ -59,6 +59,19 @@ def demo():
     clinics = list(Clinic.objects.published().order_by("pk"))
     for clinic in rng.sample(clinics, 25):
         ClinicPhoto.objects.create(clinic=clinic, image="clinics/x.jpg", alt_text="The room")
+    # Next new-patient appointments in every state: within the week, later, lapsed, passed,
+    # at clinics taking no new patients, and never given.
+    today = timezone.localdate()
+    for clinic in rng.sample(clinics, 60):
+        said_on = today - datetime.timedelta(days=rng.choice([0, 3, 13, 14, 20]))
+        if rng.random() < 0.3:
+            clinic.set_next_available(this_week=True, today=said_on)
+        else:
+            ahead = datetime.timedelta(days=rng.choice([0, 1, 6, 7, 8, 15, 30]))
+            clinic.set_next_available(on=said_on + ahead, today=said_on)
+        if rng.random() < 0.15:
+            clinic.accepting_new_patients = False
+            clinic.save()
     now = timezone.now()
     for clinic in rng.sample(clinics, 30):
         wait = datetime.timedelta(hours=rng.choice([3, 30, 100]))
@@ -97,6 +110,8 @@ def choices_strategy(data):
     for flag in ("home_visits", "video", "step_free"):
         if data.draw(st.booleans(), label=flag):
             params[flag] = "on"
+    if data.draw(st.booleans(), label="available"):
+        params["available"] = "week"
     if data.draw(st.booleans(), label="with rating"):
         params["rating"] = data.draw(st.sampled_from(["4.5", "4", "3"]), label="rating")
     if data.draw(st.booleans(), label="with words"):
@@ -123,7 +138,7 @@ def compare(params, listings, areas_to_count):
 
     counts = facet_counts(search)
     expected = reference.facet_counts(listings, chosen, areas_to_count)
-    for facet in ("treatment", "insurer", "price_band", "open", "total"):
+    for facet in ("treatment", "insurer", "price_band", "open", "available", "total"):
         assert counts[facet] == expected[facet], (facet, params)
     tenths = {value: RATINGS[value] for value in expected["rating"]}
     assert {v: counts["rating"][t] for v, t in tenths.items()} == expected["rating"], params
@@ -153,8 +168,8 @@ def random_edit(data):
     kind = data.draw(
         st.sampled_from(
             ["price", "unpublish practitioner", "practitioner joins", "new offer", "move clinic",
-             "hours", "confirm", "unpublish clinic", "insurer", "gender", "rename", "review",
-             "remove review"]
+             "hours", "confirm", "unpublish clinic", "insurer", "gender", "rename",
+             "next available", "not taking new patients", "review", "remove review"]
         ),
         label="edit",
     )  # fmt: skip
@@ -197,6 +212,17 @@ def random_edit(data):
         person = pick.choice(people)
         person.gender = pick.choice(["female", "male", "non_binary", ""])
         person.save()
+    elif kind == "next available":
+        # As the portal saves it (NextAvailableForm), said today or some days ago.
+        said_on = timezone.localdate() - datetime.timedelta(days=pick.choice([0, 5, 14]))
+        if pick.random() < 0.5:
+            clinic.set_next_available(this_week=True, today=said_on)
+        else:
+            ahead = datetime.timedelta(days=pick.choice([0, 4, 7, 8, 30]))
+            clinic.set_next_available(on=said_on + ahead, today=said_on)
+    elif kind == "not taking new patients":
+        clinic.accepting_new_patients = not clinic.accepting_new_patients
+        clinic.save()
     elif kind == "review":
         invitation, _ = make_invitation(clinic)
         invitation.write(

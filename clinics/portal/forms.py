@@ -1,6 +1,7 @@
 """Forms clinic staff use to keep their listing true. Each lists its fields explicitly, so a
 field an attacker adds to the POST (clinic, published, verified) is never read."""
 
+import datetime
 import itertools
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
 
 from clinics.emails import normalise_address
 from clinics.forms import PostcodeField
@@ -390,6 +392,66 @@ class NewClinicForm(ClinicDetailsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper("Add clinic")
+
+
+class NextAvailableForm(forms.Form):
+    """When the clinic can next see a new patient: "this week", a day, or nothing said.
+    Saving it again, unchanged, keeps it showing (it lapses NEXT_AVAILABLE_LIFETIME after)."""
+
+    THIS_WEEK, ON_A_DAY, NOT_SAID = "this_week", "day", "none"
+    MAX_DAYS_AHEAD = 90
+
+    when = forms.ChoiceField(
+        label="When can you next see a new patient?",
+        choices=[
+            (THIS_WEEK, "This week"),
+            (ON_A_DAY, "On a particular day"),
+            (NOT_SAID, "We would rather not say (nothing is shown)"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    on = forms.DateField(
+        label="The day",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=f"Only for “On a particular day”: today or within {MAX_DAYS_AHEAD} days.",
+    )
+
+    def __init__(self, *args, clinic, today=None, **kwargs):
+        self.clinic = clinic
+        self.today = today or timezone.localdate()
+        said = clinic.next_available(self.today)
+        if said is None:
+            initial = {"when": self.NOT_SAID}
+        elif said.this_week:
+            initial = {"when": self.THIS_WEEK}
+        else:
+            initial = {"when": self.ON_A_DAY, "on": said.on}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.helper = _helper("Save")
+
+    def clean(self):
+        cleaned = super().clean()
+        on = cleaned.get("on")
+        if cleaned.get("when") == self.ON_A_DAY:
+            if on is None and "on" not in self.errors:
+                self.add_error("on", "Give the day of your next new-patient appointment.")
+            elif on is not None and on < self.today:
+                self.add_error("on", "That day has passed: give today or a later day.")
+            elif on is not None and on > self.today + datetime.timedelta(self.MAX_DAYS_AHEAD):
+                self.add_error(
+                    "on", f"Give a day within {self.MAX_DAYS_AHEAD} days, or choose not to say."
+                )
+        return cleaned
+
+    def save(self):
+        when = self.cleaned_data["when"]
+        self.clinic.set_next_available(
+            on=self.cleaned_data["on"] if when == self.ON_A_DAY else None,
+            this_week=when == self.THIS_WEEK,
+            today=self.today,
+        )
+        return self.clinic.next_available(self.today)
 
 
 class ReplyForm(forms.Form):

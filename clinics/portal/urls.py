@@ -31,6 +31,7 @@ urlpatterns = [
     path("<slug:slug>/photos/", views.photos, name="photos"),
     path("<slug:slug>/photos/<int:pk>/delete/", views.delete_photo, name="delete-photo"),
     path("<slug:slug>/confirm/", views.confirm_details, name="confirm"),
+    path("<slug:slug>/next-available/", views.next_available, name="next-available"),
     path("<slug:slug>/team/", views.team, name="team"),
     path("<slug:slug>/team/<int:pk>/remove/", views.remove_member, name="remove-member"),
     path("<slug:slug>/team/claims/<int:pk>/", views.decide_claim, name="decide-claim"),

@@ -45,6 +45,7 @@ from clinics.portal.forms import (
     InsurerRecognitionFormSet,
     InvitationForm,
     NewClinicForm,
+    NextAvailableForm,
     OfferFormSet,
     PhotoFormSet,
     PhotoUploadForm,
@@ -610,6 +611,37 @@ def export(request, slug):
     response = JsonResponse(membership.clinic.export_data(), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="{slug}-data.json"'
     return response
+
+
+@never_cache
+@login_required
+@GET_OR_POST
+def next_available(request, slug):
+    """When the clinic can next see a new patient: shown on its cards and profile, with its
+    age, until it lapses (clinics.models.NEXT_AVAILABLE_LIFETIME) unless said again."""
+    membership = _get_membership(request, slug)
+    form = NextAvailableForm(request.POST or None, clinic=membership.clinic)
+    if request.method == "POST" and form.is_valid():
+        label = "Gave the next new-patient appointment"
+        with ClinicChange.recording(membership.clinic, request.user, label):
+            said = form.save()
+        if said is None:
+            messages.success(request, "Saved: patients see no next appointment date.")
+        else:
+            messages.success(
+                request,
+                f"Saved: patients see it until {said.shown_until:%A} {said.shown_until.day} "
+                f"{said.shown_until:%B} unless you update it.",
+            )
+        return redirect("portal:next-available", slug)
+    return _render(
+        request,
+        "portal/next_available.html",
+        membership,
+        form=form,
+        said=membership.clinic.next_available(),
+        title="Next new-patient appointment",
+    )
 
 
 # --- Reviews and reports of errors -----------------------------------------------------------

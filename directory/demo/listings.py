@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
+from clinics.models import THIS_WEEK
+
 # Price ranges in whole pounds and durations in minutes, by treatment and session type. Dry
 # needling follows the ranges its guide describes: within a session £70-£100, added to a
 # session £15-£30, initial assessment £85-£120, follow-up £60-£90.
@@ -203,7 +205,29 @@ def plan_clinic(number, area, outward_code, centre, treatment_slugs, today):
         "verified_on": verified,
         "details_confirmed_on": confirmed,
     }
+    row.update(_next_available(number, today) if row["accepting_new_patients"] else NOT_SAID)
     return ClinicPlan(number, row, offers, _opening_hours(rng), chosen)
+
+
+NOT_SAID = {"next_available_on": None, "next_available_this_week": False,
+            "next_available_set_on": None}  # fmt: skip
+
+
+def _next_available(number, today):
+    """When clinic `number` said it can next see a new patient, from a generator of its own
+    (the rest of the clinic is drawn as before it was added): two in five clinics said it, up
+    to three weeks ago, so some have lapsed (after 14 days)."""
+    rng = random.Random(f"clinic-{number}-next-available")
+    if rng.random() >= 0.4:
+        return NOT_SAID
+    said_on = today - datetime.timedelta(days=rng.randint(0, 20))
+    this_week = rng.random() < 0.4
+    ahead = THIS_WEEK.days if this_week else rng.randint(0, 21)
+    return {
+        "next_available_on": said_on + datetime.timedelta(days=ahead),
+        "next_available_this_week": this_week,
+        "next_available_set_on": said_on,
+    }
 
 
 def plan_practitioner(number, clinic_plans, insurer_slugs, language_codes, today, taken_slugs):

@@ -2,6 +2,7 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.templatetags.static import static
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import mark_safe
 
@@ -42,6 +43,9 @@ def page_meta(context, title, description):
         "canonical": request.build_absolute_uri(context.get("canonical_path") or request.path),
         "robots": context.get("robots"),
         "site_name": SITE_NAME,
+        # Shared links show the same picture everywhere: an absolute address, as Open Graph
+        # requires.
+        "image": request.build_absolute_uri(static("social-preview.png")),
     }
 
 
@@ -104,3 +108,9 @@ def query_in_area(query, slug):
 def get_count(counts, key):
     """counts[key], or 0: for {id: count} maps built in views."""
     return counts.get(key, 0)
+
+
+@register.filter
+def lookup(mapping, key):
+    """mapping[key], or None."""
+    return mapping.get(key)

@@ -84,6 +84,16 @@ def demo(transactional_db, settings):
     settings.ENQUIRY_MIN_SECONDS = 0  # Playwright types faster than any person
 
 
+def photograph(url="/search/?treatment=dry-needling&postcode=SW4"):
+    """Drawn demo photos for the clinics a search lists, so screenshots look as pages will;
+    the slugs of those clinics, in the search's order."""
+    from django.test import Client
+
+    slugs = [clinic.slug for clinic in Client().get(url).context["page"]]
+    call_command("seed_demo_photos", clinic=slugs, stdout=StringIO())
+    return slugs
+
+
 def axe_violations(page):
     """axe-core's violations of WCAG 2.0/2.1/2.2 A and AA and best practices on this page.
     Evaluated through the DevTools protocol, so the page's own CSP stays in force."""
@@ -107,4 +117,10 @@ def describe(violations):
 
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # A full-page picture shows what is below the fold, so the images there are needed now.
+    page.evaluate(
+        "() => Promise.all([...document.images].map((img) => { img.loading = 'eager';"
+        " return img.complete ? null : new Promise((done) => { img.onload = img.onerror = done; });"
+        " }))"
+    )
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

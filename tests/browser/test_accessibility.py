@@ -26,14 +26,18 @@ PUBLIC_PAGES = {
     "sign-up": "/accounts/signup/",
     "password-reset": "/accounts/password/reset/",
     "password-reset-sent": "/accounts/password/reset/done/",
+    "what-we-check": "/what-we-check/",
+    "find-unknown-place": "/find/?where=Clpahm&treatment=dry-needling",
+    "shortlist-empty": "/shortlist/",
+    "compare-empty": "/compare/",
     "how-reviews-work": "/reviews/how-reviews-work/",
     "report-error-guide": "/report/guide/dry-needling/",
     "search-by-rating": "/search/?treatment=dry-needling&rating=4&sort=rating",
 }
 
 PORTAL_PAGES = [
-    "", "details/", "hours/", "prices/", "practitioners/", "practitioners/add/", "photos/",
-    "team/", "history/", "enquiries/", "reviews/", "reports/",
+    "", "details/", "hours/", "next-available/", "prices/", "practitioners/",
+    "practitioners/add/", "photos/", "team/", "history/", "enquiries/", "reviews/", "reports/",
 ]  # fmt: skip
 ACCOUNT_PAGES = ["/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]
 
@@ -62,6 +66,22 @@ def test_clinic_and_practitioner_pages_have_no_violations(page, live_server, dem
     check(page, live_server.url + reviewed.get_absolute_url(), "clinic-reviewed")
     check(page, f"{live_server.url}/clinics/{reviewed.slug}/reviews/", "clinic-all-reviews")
     check(page, f"{live_server.url}/report/practitioner/{practitioner.slug}/", "report-error")
+
+
+def shortlist_three(page, live_server):
+    """Shortlist the first three clinics near SW4, as a patient would, by their buttons."""
+    page.goto(live_server.url + "/search/?treatment=dry-needling&postcode=SW4")
+    for n in range(3):
+        page.locator("article.result-card").nth(n).get_by_role("button", name="Shortlist").click()
+
+
+def test_shortlist_compare_and_a_kept_clinic_have_no_violations(page, live_server, demo):
+    shortlist_three(page, live_server)
+    check(page, live_server.url + "/search/?treatment=dry-needling&postcode=SW4", "search-kept")
+    check(page, live_server.url + "/shortlist/", "shortlist")
+    check(page, live_server.url + "/compare/?treatment=dry-needling&postcode=SW4", "compare")
+    kept = page.locator("thead a").first.get_attribute("href")
+    check(page, live_server.url + kept, "clinic-kept")
 
 
 def test_enquiry_form_with_errors_has_no_violations(page, live_server, demo):

@@ -19,7 +19,7 @@ def enquiries_before_reviews_are_not_invited(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinics', '0009_practitioner_homes_and_pending_clinics'),
+        ('clinics', '0010_clinic_next_available'),
         ('treatments', '0004_remove_guide_review_fields_and_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
