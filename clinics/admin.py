@@ -17,6 +17,7 @@ from clinics.models import (
     ClinicPhoto,
     Decision,
     Enquiry,
+    ErrorReport,
     Insurer,
     InsurerRecognition,
     Invitation,
@@ -27,8 +28,12 @@ from clinics.models import (
     OutwardCode,
     Practitioner,
     PriceBand,
+    Review,
+    ReviewFlag,
+    ReviewInvitation,
     StaffMembership,
     VerificationRequest,
+    email_digest,
 )
 from treatments.admin import PublishActionsMixin
 
@@ -102,6 +107,27 @@ class StaffFilter(admin.SimpleListFilter):
             return queryset.filter(managed)
         if self.value() == "no":
             return queryset.filter(~managed)
+        return queryset
+
+
+class OverdueReportsFilter(admin.SimpleListFilter):
+    """Listings whose staff have left a report of an error open too long: for admins to
+    follow up (the admin home counts them)."""
+
+    title = "reports of errors"
+    parameter_name = "reports"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("open", "Open"),
+            ("overdue", f"Open for more than {settings.REPORT_OVERDUE_DAYS} days"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.with_reports(ErrorReport.objects.open())
+        if self.value() == "overdue":
+            return queryset.with_overdue_reports()
         return queryset
 
 
@@ -228,8 +254,9 @@ class ClinicAdmin(PublishActionsMixin, SimpleHistoryAdmin):
         "offer_count",
     ]  # fmt: skip
     list_filter = [
-        "is_published", VerifiedFilter, ListingFilter, StaffFilter, "accepting_new_patients",
-        "step_free_access", "home_visits", "video_consultations", "area__kind",
+        "is_published", VerifiedFilter, ListingFilter, StaffFilter, OverdueReportsFilter,
+        "accepting_new_patients", "step_free_access", "home_visits", "video_consultations",
+        "area__kind",
     ]  # fmt: skip
     search_fields = ["name", "postcode", "email", "area__name"]
     list_select_related = ["area"]
@@ -614,17 +641,23 @@ class EnquiryAdmin(admin.ModelAdmin):
         return [field.name for field in self.model._meta.fields]
 
     @admin.action(
-        description="Erase every enquiry from the selected enquiries' email addresses",
+        description="Erase every enquiry and review from the selected enquiries' email addresses",
         permissions=["delete"],
     )
     def erase_by_email(self, request, queryset):
-        """A patient's right to erasure: everything sent from their address goes."""
+        """A patient's right to erasure: everything sent from their address goes, their
+        reviews (found by the address's digest) with their enquiries."""
         emails = {email.lower() for email in queryset.values_list("email", flat=True)}
-        deleted = 0
+        deleted = reviews = 0
         for email in emails:
+            invitations = ReviewInvitation.objects.filter(email_digest=email_digest(email))
+            reviews += Review.objects.filter(invitation__in=invitations).count()
+            invitations.delete()  # with their reviews
             deleted += Enquiry.objects.filter(email__iexact=email).delete()[0]
         self.message_user(
-            request, f"{deleted} enquiries erased from {len(emails)} email address(es)."
+            request,
+            f"{deleted} enquiries and {reviews} reviews erased from {len(emails)} email "
+            "address(es).",
         )
 
 
@@ -634,3 +667,223 @@ class PriceBandAdmin(SimpleHistoryAdmin):
     list_editable = ["order"]
     search_fields = ["label"]
     prepopulated_fields = {"slug": ("label",)}
+
+
+# --- Reviews and reports of errors ------------------------------------------------------------
+
+
+class ReviewDecisionForm(forms.ModelForm):
+    """What an admin may do to a review: let a held one through, or remove it (or the
+    clinic's reply) for one of the stated reasons, which is shown in its place."""
+
+    decision = forms.ChoiceField(
+        choices=[
+            ("", "No change"),
+            ("publish", "Publish it (a held review)"),
+            ("remove", "Remove the review"),
+            ("remove_reply", "Remove the clinic's reply"),
+        ],
+        required=False,
+    )
+    reason = forms.ChoiceField(
+        label="Because",
+        choices=[("", "---------"), *Review.RemovalReason.choices],
+        required=False,
+        help_text="Shown in its place: “Removed because …”. Nothing else is a reason.",
+    )
+
+    class Meta:
+        model = Review
+        fields = []
+
+    def clean(self):
+        cleaned = super().clean()
+        decision, review = cleaned.get("decision"), self.instance
+        if decision in ("remove", "remove_reply") and not cleaned.get("reason"):
+            self.add_error("reason", "Say why: patients see the reason.")
+        if decision == "publish" and review.status != Review.Status.HELD:
+            self.add_error("decision", "Only a held review can be published.")
+        if decision == "remove" and review.status == Review.Status.REMOVED:
+            self.add_error("decision", "This review is removed already.")
+        if decision == "remove_reply" and not review.reply:
+            self.add_error("decision", "There is no reply to remove.")
+        return cleaned
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """Reviews come only from patients' invitations and are never edited here: an admin lets
+    a held one through, or removes one for a stated reason (removing deletes its text).
+    Deleting one outright is for an erasure request from its writer."""
+
+    form = ReviewDecisionForm
+    list_display = ["clinic", "rating", "status", "author_name", "created_at", "has_reply"]
+    list_filter = ["status", ("replied_at", admin.EmptyFieldListFilter), "rating"]
+    search_fields = ["clinic__name", "author_name"]
+    list_select_related = ["clinic"]
+    date_hierarchy = "created_at"
+    shown_fields = [
+        "clinic", "status", "created_at", "rating", "explanation_rating", "value_rating",
+        "waiting_rating", "text", "treatment", "visited_in", "author_name", "removal_reason",
+        "removed_at", "removed_by", "reply", "replied_at", "replied_by", "reply_removal_reason",
+    ]  # fmt: skip
+    readonly_fields = shown_fields
+    fields = [*shown_fields, "decision", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Replied", boolean=True, ordering="replied_at")
+    def has_reply(self, review):
+        return review.replied_at is not None
+
+    def save_model(self, request, obj, form, change):
+        decision, reason = form.cleaned_data.get("decision"), form.cleaned_data.get("reason")
+        if decision == "publish":
+            obj.publish()
+        elif decision == "remove":
+            obj.remove(reason, request.user)
+        elif decision == "remove_reply":
+            obj.remove_reply(reason)
+
+    @admin.action(description="Publish the selected held reviews")
+    def publish_held(self, request, queryset):
+        held = list(queryset.filter(status=Review.Status.HELD))
+        for review in held:
+            review.publish()
+        self.message_user(request, f"{len(held)} held review(s) published.")
+
+    actions = ["publish_held"]
+
+
+@admin.register(ReviewFlag)
+class ReviewFlagAdmin(DecisionActionsMixin, admin.ModelAdmin):
+    """Clinics asking us to remove a review: approving removes it for the reason they gave
+    (check it is one that applies); refusing keeps it. Either way they are told."""
+
+    list_display = ["review", "clinic", "reason", "reported_by", "status", "created_at"]
+    list_filter = ["status", "reason"]
+    search_fields = ["review__clinic__name", "reported_by__email"]
+    list_select_related = ["review", "review__clinic", "reported_by"]
+    fields = ["review_text", "reason", "note", "reported_by", "status", "created_at",
+              "decided_by", "decided_at"]  # fmt: skip
+    readonly_fields = fields
+    actions = ["approve", "refuse"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Clinic", ordering="review__clinic__name")
+    def clinic(self, flag):
+        return flag.review.clinic
+
+    @admin.display(description="The review")
+    def review_text(self, flag):
+        review = flag.review
+        url = reverse("admin:clinics_review_change", args=[review.pk])
+        return format_html(
+            '<a href="{}">{}/5, {}</a><br>{}', url, review.rating, review.author_name, review.text
+        )
+
+
+@admin.register(ReviewInvitation)
+class ReviewInvitationAdmin(admin.ModelAdmin):
+    """The invitations sent: when, and whether used. Addresses and links are never stored
+    in the clear, so none is shown."""
+
+    list_display = ["clinic", "sent_at", "used_at", "from_an_enquiry_kept"]
+    list_filter = [("used_at", admin.EmptyFieldListFilter)]
+    search_fields = ["clinic__name"]
+    list_select_related = ["clinic"]
+    date_hierarchy = "sent_at"
+    fields = ["clinic", "treatment", "sent_at", "used_at", "from_an_enquiry_kept"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Enquiry still kept", boolean=True)
+    def from_an_enquiry_kept(self, invitation):
+        return invitation.enquiry_id is not None
+
+
+class ReportStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("open", "Open"),
+            ("overdue", f"Open for more than {settings.REPORT_OVERDUE_DAYS} days"),
+            ("closed", "Closed"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.open()
+        if self.value() == "overdue":
+            return queryset.overdue()
+        if self.value() == "closed":
+            return queryset.exclude(closed_at=None)
+        return queryset
+
+
+class CloseReportAdminForm(forms.ModelForm):
+    class Meta:
+        model = ErrorReport
+        fields = ["resolution"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "resolution" in self.fields:
+            self.fields["resolution"].help_text = (
+                "Saving with this filled in closes the report; the reporter, if they left "
+                "an address, is emailed it."
+            )
+
+
+@admin.register(ErrorReport)
+class ErrorReportAdmin(admin.ModelAdmin):
+    """Every report of an error: guides' are ours to close; a listing's staff close theirs in
+    the portal, and the overdue ones wait here for us to chase."""
+
+    form = CloseReportAdminForm
+    list_display = ["problem", "subject", "about", "created_at", "is_open", "closed_at"]
+    list_filter = [ReportStateFilter, "subject", "problem"]
+    search_fields = ["clinic__name", "practitioner__last_name", "guide__title", "details"]
+    list_select_related = ["clinic", "practitioner", "guide"]
+    date_hierarchy = "created_at"
+    shown_fields = ["page", "subject", "problem", "details", "wants_a_reply", "created_at",
+                    "closed_at", "closed_by"]  # fmt: skip
+    readonly_fields = shown_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_fields(self, request, obj=None):
+        return [*self.shown_fields, "resolution"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_open():
+            return [*self.shown_fields, "resolution"]
+        return self.shown_fields
+
+    @admin.display(description="About")
+    def about(self, report):
+        return report.about()
+
+    @admin.display(description="Page")
+    def page(self, report):
+        return format_html('<a href="{}">{}</a>', report.page_url(), report.about())
+
+    @admin.display(description="Reporter asked to hear back", boolean=True)
+    def wants_a_reply(self, report):
+        return bool(report.email)
+
+    def save_model(self, request, obj, form, change):
+        resolution = form.cleaned_data.get("resolution", "").strip()
+        if change and resolution and obj.closed_at is None:
+            ErrorReport.objects.get(pk=obj.pk).close(request.user, resolution)

@@ -8,13 +8,19 @@ import numpy as np
 
 from clinics.geo import miles_between
 from clinics.models import Area
-from clinics.search import AVAILABLE_WITHIN, FEATURES, PRACTITIONER_CHOICES, PRICE_CHOICES
+from clinics.search import (
+    AVAILABLE_WITHIN,
+    FEATURES,
+    PRACTITIONER_CHOICES,
+    PRICE_CHOICES,
+    RATING_CHOICES,
+)
 
 
 def facet_counts(search):
     """{"treatment": {id: n}, "area": {id: n}, "insurer": {id: n}, "price_band": {id: n},
     "open": {"evening": n, "weekend": n}, <feature>: n, "available": {"week": n},
-    "total": n}."""
+    "rating": {tenths: n}, "total": n}."""
     return {
         "treatment": treatment_counts(search),
         "area": area_counts(search.index, search.mask(without={"area"})),
@@ -95,7 +101,17 @@ def price_and_feature_counts(search):
         },
     }
     counts.update({name: int((results & getattr(index, name)).sum()) for name in FEATURES})
+    counts["rating"] = rating_counts(search)
     return counts
+
+
+def rating_counts(search):
+    """{tenths: clinics rated that or more} for each rating choice, every other choice kept."""
+    others = search.mask(without={"rating"})
+    return {
+        tenths: int((others & search.index.rated_at_least(tenths)).sum())
+        for tenths in RATING_CHOICES
+    }
 
 
 def suggestions(search, labels, nearby=5):

@@ -7,10 +7,11 @@ What it holds: a row for each published clinic (whether it is listed depends on 
 that is decided when searching, from the date it was last confirmed; so is whether its next
 new-patient appointment is within a week) with its area, place, yes/no features, place in
 name order, how complete the listing is, whether its practitioners' registrations were
-checked and how fast the clinic replies; its offers' prices; its links to published
-practitioners, each with their gender, languages, treatments and insurers; the words free
-text finds it by; and the lists a search chooses from (treatments, conditions, areas,
-insurers, languages, price bands, postcode districts).
+checked, how fast the clinic replies, and what its patients rated it (the sum and count of its
+published reviews' overall ratings, and the day of the latest); its offers' prices; its links
+to published practitioners, each with their gender, languages, treatments and insurers; the
+words free text finds it by; and the lists a search chooses from (treatments, conditions,
+areas, insurers, languages, price bands, postcode districts).
 
 How it stays true, on every instance at once: every change to what it holds records, in the
 same transaction, which clinics it touched (ListingChange), under a new ListingsVersion
@@ -38,7 +39,7 @@ import time
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein
@@ -63,6 +64,8 @@ from clinics.models import (
     OutwardCode,
     Practitioner,
     PriceBand,
+    RatingSummary,
+    Review,
     months_ago,
 )
 from treatments.models import Condition, Treatment, TreatmentCondition
@@ -202,6 +205,11 @@ class ListingsIndex:
 
     def _derive(self):
         """Arrays worked out from the others, after any change."""
+        # Each clinic's average rating in tenths as RatingSummary shows it (-1 without one).
+        count = self.review_count.astype(np.int64)
+        self.rating_tenths = np.where(
+            count > 0, (20 * self.rating_total + count) // (2 * np.maximum(count, 1)), -1
+        )
         # Column by column (treatment by treatment, insurer by insurer) is how facets read
         # these tables: stored a column at a time (Fortran order) so that each is contiguous.
         offering = np.zeros((len(self.clinic_ids), len(self.treatments)), dtype=bool, order="F")
@@ -402,6 +410,16 @@ class ListingsIndex:
             & (self.next_available_on <= today + days)
         )
 
+    def rated_at_least(self, tenths):
+        """Clinics whose average rating, as shown (to one decimal), is `tenths` / 10 or more."""
+        return self.rating_tenths >= tenths
+
+    def rating(self, row):
+        """A clinic's RatingSummary (empty without a published review)."""
+        count = int(self.review_count[row])
+        latest = datetime.date.fromordinal(int(self.latest_review[row])) if count else None
+        return RatingSummary(int(self.rating_total[row]), count, latest)
+
     def clinics_of(self, offers):
         """A clinic mask from an offer mask."""
         found = np.zeros(len(self.clinic_ids), dtype=bool)
@@ -465,7 +483,7 @@ class _ClinicRows:
         "clinic_ids", "present", "confirmed", "clinic_area", "latitude", "longitude",
         "home_visits", "video", "step_free", "evening", "weekend", "completeness",
         "hcpc_checked", "reply_hours", "name_rank", "accepting", "next_available_on",
-        "next_available_set_on",
+        "next_available_set_on", "rating_total", "review_count", "latest_review",
     ]  # fmt: skip
     PERSON_COLUMNS = [
         "person_ids", "person_gender", "person_checked", "person_treats", "person_speaks",
@@ -633,6 +651,7 @@ class _ClinicRows:
         unchecked[link_clinic[~checked[link_person]]] = True
         arrays["hcpc_checked"] = has_people & ~unchecked
         arrays["reply_hours"] = _reply_hours(scope, row_of, n)
+        arrays.update(_ratings(scope, row_of, n))
 
         self.arrays = arrays
         self.clinic_words = {
@@ -684,6 +703,28 @@ def _reply_hours(scope, row_of, n):
             median = times[middle] if len(times) % 2 else (times[middle - 1] + times[middle]) / 2
             hours[row] = median.total_seconds() / 3600
     return hours
+
+
+def _ratings(scope, row_of, n):
+    """Each clinic's published reviews: the sum of their overall ratings, how many, and the
+    day of the latest (0 without one). Sums, not averages: RatingSummary works the average
+    out from them in whole numbers, as the search's rating choice does."""
+    total = np.zeros(n, dtype=np.int64)
+    count = np.zeros(n, dtype=np.int32)
+    latest = np.zeros(n, dtype=np.int32)
+    found = (
+        Review.objects.published()
+        .filter(**scope)
+        .order_by()
+        .values_list("clinic_id")
+        .annotate(Sum("rating"), Count("pk"), Max("created_at"))
+    )
+    for clinic_id, ratings, reviews, newest in found:
+        if clinic_id in row_of:
+            row = row_of[clinic_id]
+            total[row], count[row] = ratings, reviews
+            latest[row] = day_number(timezone.localtime(newest).date())
+    return {"rating_total": total, "review_count": count, "latest_review": latest}
 
 
 # --- The current index, kept in step with the database --------------------------------------

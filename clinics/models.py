@@ -2,15 +2,19 @@
 
 import contextlib
 import contextvars
+import dataclasses
 import datetime
+import hashlib
 import logging
 import re
+import secrets
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -31,6 +35,7 @@ from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -56,7 +61,7 @@ from clinics.validators import (
     validate_london_latitude,
     validate_london_longitude,
 )
-from treatments.models import Treatment
+from treatments.models import Guide, Treatment
 
 logger = logging.getLogger(__name__)
 
@@ -373,6 +378,17 @@ class ClinicQuerySet(models.QuerySet):
             .prefetch_related("opening_hours")
         )
 
+    def with_overdue_reports(self, now=None):
+        """Clinics whose staff have left a report of an error (on the clinic, or on a
+        practitioner it keeps) open longer than REPORT_OVERDUE_DAYS."""
+        return self.with_reports(ErrorReport.objects.overdue(now))
+
+    def with_reports(self, reports):
+        return self.filter(
+            Q(pk__in=reports.values("clinic"))
+            | Q(pk__in=reports.values("practitioner__home_clinic"))
+        )
+
     def area_counts(self, parents=None):
         """{area id: clinics}, a neighbourhood's clinics counted in its borough and region
         too. One query, and one more for the area tree unless `parents` ({id: parent id})
@@ -653,6 +669,41 @@ class Clinic(models.Model):
         if self.description:
             data["description"] = self.description
         return data
+
+    def review_structured_data(self, rating, reviews):
+        """The clinic's AggregateRating and its latest published reviews as Schema.org
+        Review, for its JSON-LD (nothing without a published review). Google shows review
+        stars for a LocalBusiness only where the business does not control its reviews: here
+        we collect them, from patients who enquired through the site, and the clinic can
+        neither write, choose nor remove them. Removed reviews are never marked up."""
+        if not rating:
+            return {}
+        return {
+            "aggregateRating": {
+                "@type": "AggregateRating",
+                "ratingValue": f"{rating.average}",
+                "bestRating": "5",
+                "worstRating": "1",
+                "ratingCount": rating.count,
+                "reviewCount": rating.count,
+            },
+            "review": [
+                {
+                    "@type": "Review",
+                    "author": {"@type": "Person", "name": review.author_name},
+                    "datePublished": f"{timezone.localtime(review.created_at):%Y-%m-%d}",
+                    "reviewBody": review.text,
+                    "reviewRating": {
+                        "@type": "Rating",
+                        "ratingValue": str(review.rating),
+                        "bestRating": "5",
+                        "worstRating": "1",
+                    },
+                }
+                for review in reviews
+                if review.status == Review.Status.PUBLISHED
+            ],
+        }
 
     def assign_slug(self):
         self.slug = unique_slug(Clinic, f"{self.name} {self.postcode}", self.pk)
@@ -1537,6 +1588,19 @@ def tag_history_with_the_change(sender, history_instance, **kwargs):
 
 
 class EnquiryQuerySet(models.QuerySet):
+    def due_for_review_invitation(self, now=None):
+        """Enquiries whose patient may now be asked, once, to review the clinic: marked
+        answered REVIEW_INVITATION_DELAY_DAYS ago, or never marked answered and sent
+        REVIEW_INVITATION_UNANSWERED_DAYS ago (so that no clinic chooses whom we ask by
+        choosing what to mark answered); not yet looked at for this."""
+        now = now or timezone.now()
+        answered = now - datetime.timedelta(days=settings.REVIEW_INVITATION_DELAY_DAYS)
+        unanswered = now - datetime.timedelta(days=settings.REVIEW_INVITATION_UNANSWERED_DAYS)
+        return self.filter(
+            Q(answered_at__lte=answered) | Q(answered_at=None, created_at__lte=unanswered),
+            review_checked_at=None,
+        )
+
     def inbox_order(self):
         """Unread first, then newest first."""
         return self.order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk")
@@ -1586,6 +1650,9 @@ class Enquiry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # When we decided whether to invite the patient to review the clinic (invited or not):
+    # each enquiry is looked at once.
+    review_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = EnquiryQuerySet.as_manager()
 
@@ -1641,6 +1708,55 @@ class Enquiry(models.Model):
         self.answered_at = self.answered_at or now
         self.save(update_fields=["read_at", "answered_at"])
 
+    def invite_to_review(self, now=None):
+        """Ask the patient, once and by one email, to review the clinic, unless they may not
+        (see why_not_invited): the ReviewInvitation, or None. Each enquiry is looked at only
+        once, however many workers run."""
+        now = now or timezone.now()
+        with transaction.atomic():
+            if not Enquiry.objects.filter(pk=self.pk, review_checked_at=None).update(
+                review_checked_at=now
+            ):
+                return None
+            reason = self.why_not_invited(now)
+            if reason:
+                logger.info("Enquiry %s: no review invitation (%s)", self.pk, reason)
+                return None
+            invitation, token = ReviewInvitation.make(self, now)
+            emails.send_on_commit(
+                "review_invitation",
+                [self.email],
+                {
+                    "clinic": self.clinic,
+                    "link": invitation.link(token),
+                    "max_age_days": settings.REVIEW_LINK_MAX_AGE_DAYS,
+                },
+            )
+        return invitation
+
+    def why_not_invited(self, now=None):
+        """Why this patient may not review the clinic, or "" when they may. Reviews come only
+        from patients: never from an address with an account here (clinic staff and admins),
+        nor a clinic's own address; and an address is invited to review a clinic at most once
+        a year."""
+        now = now or timezone.now()
+        address = emails.normalise_address(self.email)
+        User = get_user_model()
+        if not self.clinic.is_published:
+            return "the clinic is not published"
+        if (
+            User.objects.filter(email__iexact=address).exists()
+            or EmailAddress.objects.filter(email__iexact=address).exists()
+        ):
+            return "the address belongs to an account"
+        if Clinic.objects.filter(email__iexact=address).exists():
+            return "the address is a clinic's own"
+        if self.clinic.review_invitations.filter(
+            email_digest=email_digest(address), sent_at__gt=now - REVIEW_INTERVAL
+        ).exists():
+            return "the address was invited to review this clinic within a year"
+        return ""
+
 
 class ListingsVersion(models.Model):
     """One row whose number moves with every change to what the search reads (clinics/index.py),
@@ -1680,3 +1796,554 @@ class ListingChange(models.Model):
 
     def __str__(self):
         return f"Change {self.version}"
+
+
+# --- Verified reviews -------------------------------------------------------------------------
+
+# An address reviews a clinic at most once in this long (and is invited at most once).
+REVIEW_INTERVAL = datetime.timedelta(days=365)
+
+
+def email_digest(address):
+    """A keyed digest of an email address (normalised as sign-in compares them): enough to
+    tell that the same address was invited to, or reviewed, a clinic before; never the
+    address. Keyed on SECRET_KEY, so a table of digests cannot be reversed by hashing guesses
+    (rotating the key starts the once-a-year count afresh)."""
+    return salted_hmac("clinics.review.email", emails.normalise_address(address)).hexdigest()
+
+
+def _token_digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ReviewInvitation(models.Model):
+    """A patient's single-use, expiring link to review a clinic they enquired with through
+    the site: made by the outbox worker's daily pass (send_review_invitations) and emailed
+    once, to the address the enquiry came from. Nobody else ever sees the link: the token is
+    stored only as a digest, and clinics have no way to make one. The patient's address is
+    kept only as a keyed digest, and the link to the enquiry goes when the enquiry does
+    (ENQUIRY_RETENTION_DAYS, or an erasure)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="review_invitations")
+    enquiry = models.OneToOneField(
+        Enquiry,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review_invitation",
+        help_text="Empty once the enquiry is deleted: a review keeps no link to its message.",
+    )
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    email_digest = models.CharField(max_length=64, editable=False)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+    used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [
+            # Was this address invited to review this clinic within a year?
+            models.Index(fields=["clinic", "email_digest"], name="review_invitation_address_idx"),
+        ]
+
+    def __str__(self):
+        return f"Invitation to review {self.clinic} ({self.sent_at:%d %b %Y})"
+
+    @classmethod
+    def make(cls, enquiry, now=None):
+        """A new invitation for the enquiry's patient, and the token its link carries (kept
+        nowhere but in the email)."""
+        token = secrets.token_urlsafe(32)
+        invitation = cls.objects.create(
+            clinic=enquiry.clinic,
+            enquiry=enquiry,
+            treatment_id=enquiry.treatment_id,
+            email_digest=email_digest(enquiry.email),
+            token_digest=_token_digest(token),
+            sent_at=now or timezone.now(),
+        )
+        return invitation, token
+
+    @classmethod
+    def from_token(cls, clinic_slug, token):
+        """The invitation a link names (used or not, expired or not), or None."""
+        return (
+            cls.objects.select_related("clinic", "treatment")
+            .filter(token_digest=_token_digest(token), clinic__slug=clinic_slug)
+            .first()
+        )
+
+    def link(self, token):
+        return settings.SITE_URL + reverse("clinics:review", args=[self.clinic.slug, token])
+
+    def expires_at(self):
+        return self.sent_at + datetime.timedelta(days=settings.REVIEW_LINK_MAX_AGE_DAYS)
+
+    def is_expired(self, now=None):
+        return (now or timezone.now()) >= self.expires_at()
+
+    def write(self, review, now=None):
+        """Publish `review` (unsaved, from the form) as this invitation's, once. Refused
+        (ReviewRefused, nothing saved) when the link was used meanwhile or has expired, or
+        the address reviewed the clinic within a year. A review beyond REVIEW_BURST_LIMIT
+        for the clinic within REVIEW_BURST_HOURS is held for an admin instead.
+
+        The clinic's row is locked first (and SQLite's write lock taken when the transaction
+        begins), so that reviews sent at once are counted one after another."""
+        now = now or timezone.now()
+        with transaction.atomic():
+            list(Clinic.objects.select_for_update().filter(pk=self.clinic_id).values("pk"))
+            if self.is_expired(now):
+                raise ReviewRefused("expired")
+            if not ReviewInvitation.objects.filter(pk=self.pk, used_at=None).update(used_at=now):
+                raise ReviewRefused("used")
+            reviewed = Review.objects.filter(
+                clinic_id=self.clinic_id,
+                invitation__email_digest=self.email_digest,
+                created_at__gt=now - REVIEW_INTERVAL,
+            )
+            if reviewed.exists():
+                raise ReviewRefused("reviewed")
+            recent = Review.objects.filter(
+                clinic_id=self.clinic_id,
+                created_at__gt=now - datetime.timedelta(hours=settings.REVIEW_BURST_HOURS),
+            ).count()
+            burst = recent >= settings.REVIEW_BURST_LIMIT
+            review.status = Review.Status.HELD if burst else Review.Status.PUBLISHED
+            review.clinic_id, review.invitation, review.created_at = self.clinic_id, self, now
+            review.save()
+        self.used_at = now
+        if review.status == Review.Status.HELD:
+            logger.warning("Review %s held: one of a burst at clinic %s", review.pk, self.clinic_id)
+        return review
+
+
+class ReviewRefused(Exception):
+    """A review that cannot be saved: `reason` is "used", "expired" or "reviewed"."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclasses.dataclass(frozen=True)
+class RatingSummary:
+    """A clinic's published reviews in brief: how many, their average (shown to one decimal,
+    halves rounded up, and worked out in whole numbers so that the search's "4 and up" and
+    the figure shown agree exactly), and the day of the latest."""
+
+    total: int
+    count: int
+    latest: datetime.date | None
+
+    @staticmethod
+    def tenths(total, count):
+        """The average in tenths, rounded half up: floor(10 * total / count + 1/2)."""
+        return (20 * total + count) // (2 * count)
+
+    @property
+    def average(self):
+        return Decimal(self.tenths(self.total, self.count)).scaleb(-1)  # 30 -> 3.0
+
+    def __bool__(self):
+        return self.count > 0
+
+
+class ReviewQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Review.Status.PUBLISHED)
+
+    def shown(self):
+        """What the public lists show, in place: published reviews, and removed ones (as
+        "removed because ...")."""
+        return self.filter(status__in=[Review.Status.PUBLISHED, Review.Status.REMOVED])
+
+    def summary(self):
+        """A RatingSummary of the published reviews among these, in one query."""
+        found = self.published().aggregate(
+            total=Coalesce(models.Sum("rating"), 0),
+            count=Count("pk"),
+            latest=models.Max("created_at"),
+        )
+        latest = found["latest"]
+        return RatingSummary(
+            found["total"], found["count"], timezone.localtime(latest).date() if latest else None
+        )
+
+
+def _one_to_five(name, optional=False):
+    condition = Q(**{f"{name}__gte": 1, f"{name}__lte": 5})
+    if optional:
+        condition |= Q(**{f"{name}__isnull": True})
+    return models.CheckConstraint(condition=condition, name=f"review_{name}_one_to_five")
+
+
+class Review(models.Model):
+    """A patient's review of a clinic, written through their ReviewInvitation: so only from
+    someone who enquired through the site, once per enquiry. Published as written, whatever
+    its rating; removed only for one of RemovalReason, which is shown in its place."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        HELD = "held", "Held for a check (one of a burst)"
+        REMOVED = "removed", "Removed"
+
+    class RemovalReason(models.TextChoices):
+        # Each completes "Removed because ...", as it is shown.
+        ABUSE = "abuse", "it was abusive"
+        PERSONAL_DETAILS = "personal_details", "it gave someone else's personal or health details"
+        LEGAL = "legal", "we had to for legal reasons"
+        NOT_THIS_CLINIC = "not_this_clinic", "it was evidently not about this clinic"
+
+    ASPECTS = [
+        ("explanation_rating", "Explanation"),
+        ("value_rating", "Value for money"),
+        ("waiting_rating", "Waiting time"),
+    ]
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="reviews")
+    invitation = models.OneToOneField(
+        ReviewInvitation, on_delete=models.CASCADE, related_name="review", editable=False
+    )
+    rating = models.PositiveSmallIntegerField(
+        "overall", validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    explanation_rating = models.PositiveSmallIntegerField(
+        "how well things were explained", null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )  # fmt: skip
+    value_rating = models.PositiveSmallIntegerField(
+        "value for money", null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )  # fmt: skip
+    waiting_rating = models.PositiveSmallIntegerField(
+        "waiting time", null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )  # fmt: skip
+    text = models.TextField("your review", max_length=2000, blank=True)
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews"
+    )
+    visited_in = models.DateField(
+        "month of the visit", null=True, blank=True, help_text="The first day of the month."
+    )
+    author_name = models.CharField("name shown", max_length=40)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    removal_reason = models.CharField(
+        "removed because", max_length=20, choices=RemovalReason.choices, blank=True
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    reply = models.TextField("the clinic's reply", max_length=1500, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reply_removal_reason = models.CharField(
+        "reply removed because", max_length=20, choices=RemovalReason.choices, blank=True
+    )
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            _one_to_five("rating"),
+            _one_to_five("explanation_rating", optional=True),
+            _one_to_five("value_rating", optional=True),
+            _one_to_five("waiting_rating", optional=True),
+            models.CheckConstraint(
+                condition=Q(status__in=["published", "held", "removed"]),
+                name="review_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="removed", removed_at__isnull=False) & ~Q(removal_reason="")
+                | Q(~Q(status="removed"), removed_at__isnull=True, removal_reason=""),
+                name="review_removed_with_a_reason",
+                violation_error_message="A removed review needs its reason, and only it has one.",
+            ),
+            # The clinic replies once: a reply has its time, and only a reply has one (a
+            # reply removed keeps its time, so that none can be written again).
+            models.CheckConstraint(
+                condition=Q(reply="", replied_at__isnull=True) | Q(replied_at__isnull=False),
+                name="review_reply_has_its_time",
+            ),
+        ]
+        indexes = [
+            # A clinic's reviews, newest first (its page, the index, the burst count).
+            models.Index(fields=["clinic", "-created_at"], name="review_clinic_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.rating}/5 for {self.clinic} ({self.created_at:%d %b %Y})"
+
+    def written_on(self):
+        return timezone.localtime(self.created_at).date()
+
+    def aspects(self):
+        """[(label, rating)] for the optional ratings given."""
+        return [(label, getattr(self, name)) for name, label in self.ASPECTS if getattr(self, name)]
+
+    def is_removed(self):
+        return self.status == self.Status.REMOVED
+
+    def removal_phrase(self):
+        return f"Removed because {self.get_removal_reason_display()}."
+
+    def shows_reply(self):
+        return bool(self.reply) and self.status == self.Status.PUBLISHED
+
+    def publish(self):
+        """An admin lets a held review through."""
+        if self.status == self.Status.HELD:
+            self.status = self.Status.PUBLISHED
+            self.save(update_fields=["status"])
+
+    def remove(self, reason, user):
+        """Take the review down for one of RemovalReason, shown in its place. Its text is
+        deleted (it may hold what it was removed for); its rating no longer counts."""
+        self.status, self.removal_reason = self.Status.REMOVED, reason
+        self.removed_at, self.removed_by, self.text = timezone.now(), user, ""
+        self.save(update_fields=["status", "removal_reason", "removed_at", "removed_by", "text"])
+
+    def remove_reply(self, reason):
+        """Take the clinic's reply down (its reason shown); the clinic cannot reply again."""
+        self.reply, self.reply_removal_reason = "", reason
+        self.save(update_fields=["reply", "reply_removal_reason"])
+
+    def reply_once(self, user, text):
+        """The clinic's one public reply: False, changing nothing, when it has replied
+        already (or the review is not published)."""
+        now = timezone.now()
+        done = Review.objects.filter(
+            pk=self.pk, replied_at=None, status=self.Status.PUBLISHED
+        ).update(reply=text, replied_at=now, replied_by=user)
+        if done:
+            self.reply, self.replied_at, self.replied_by = text, now, user
+        return bool(done)
+
+
+class ReviewFlag(DecidedRequest):
+    """Clinic staff ask us to remove a review, giving one of the reasons we remove reviews
+    for. It stays published until an admin decides: approving removes it for that reason,
+    refusing keeps it. Whoever asked is told by email."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="flags")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField("remove because", max_length=20, choices=Review.RemovalReason.choices)
+    note = models.TextField(
+        "what is wrong", max_length=1000, help_text="Quote the part that breaks the rule."
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = "review reported by a clinic"
+        verbose_name_plural = "reviews reported by clinics"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review"], condition=Q(status="pending"), name="review_flag_one_pending"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Report of {self.review}"
+
+    def approve(self, admin_user):
+        with transaction.atomic():
+            self._decide(Decision.APPROVED, admin_user)
+            if self.review.status != Review.Status.REMOVED:
+                self.review.remove(self.reason, admin_user)
+            self._tell()
+
+    def refuse(self, admin_user):
+        with transaction.atomic():
+            self._decide(Decision.REFUSED, admin_user)
+            self._tell()
+
+    def _tell(self):
+        recipients = [self.reported_by.email] if self.reported_by else []
+        emails.send_on_commit(
+            "review_flag_decided", recipients, {"flag": self, "clinic": self.review.clinic}
+        )
+
+
+# --- Reports of errors ------------------------------------------------------------------------
+
+
+class ErrorReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at=None)
+
+    def about_listing(self, clinic):
+        """Reports its staff deal with: about the clinic, or a practitioner it keeps."""
+        return self.filter(Q(clinic=clinic) | Q(practitioner__home_clinic=clinic))
+
+    def overdue(self, now=None):
+        cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.REPORT_OVERDUE_DAYS)
+        return self.open().filter(created_at__lt=cutoff)
+
+
+class ErrorProblem(models.TextChoices):
+    """What a report of an error says is wrong (ErrorReport.PROBLEMS: which for which page)."""
+
+    CLOSED = "closed", "It has closed or moved"
+    CONTACT = "contact", "The address, phone number or website is wrong"
+    PRICES = "prices", "The prices are wrong"
+    HOURS = "hours", "The opening hours are wrong"
+    PRACTITIONERS = "practitioners", "A practitioner has left, or is missing"
+    REGISTRATION = "registration", "A registration (HCPC) number is wrong"
+    LEFT = "left", "They no longer work at a clinic listed"
+    DETAILS = "details", "Their treatments, languages or insurers are wrong"
+    FACTS = "facts", "A fact is wrong or out of date"
+    FIGURES = "figures", "A figure or price looks wrong"
+    TYPO = "typo", "A typing error or a broken link"
+    OTHER = "other", "Something else"
+
+
+class ErrorReport(models.Model):
+    """Someone says a clinic, practitioner or guide page is wrong. Admins see every report;
+    the staff of the clinic concerned (for a practitioner, the clinic that keeps the profile)
+    see and close theirs in the portal. Closing says what was done, and the reporter, if they
+    left an address, is told; the address is then deleted."""
+
+    class Subject(models.TextChoices):
+        CLINIC = "clinic", "Clinic"
+        PRACTITIONER = "practitioner", "Practitioner"
+        GUIDE = "guide", "Guide"
+
+    Problem = ErrorProblem
+
+    PROBLEMS = {
+        Subject.CLINIC: [
+            Problem.CLOSED, Problem.CONTACT, Problem.PRICES, Problem.HOURS,
+            Problem.PRACTITIONERS, Problem.OTHER,
+        ],
+        Subject.PRACTITIONER: [
+            Problem.REGISTRATION, Problem.LEFT, Problem.DETAILS, Problem.OTHER,
+        ],
+        Subject.GUIDE: [Problem.FACTS, Problem.FIGURES, Problem.TYPO, Problem.OTHER],
+    }  # fmt: skip
+
+    subject = models.CharField(max_length=15, choices=Subject.choices)
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, null=True, blank=True, related_name="error_reports"
+    )
+    practitioner = models.ForeignKey(
+        Practitioner,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="error_reports",
+    )
+    guide = models.ForeignKey(
+        Guide, on_delete=models.CASCADE, null=True, blank=True, related_name="error_reports"
+    )
+    problem = models.CharField("what is wrong", max_length=15, choices=Problem.choices)
+    details = models.TextField(max_length=2000)
+    email = models.EmailField(
+        blank=True, help_text="Only to tell the reporter what was done; deleted once they are."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.TextField(
+        "what was done",
+        max_length=1000,
+        blank=True,
+        help_text="Sent to the reporter, if they left an address.",
+    )
+
+    objects = ErrorReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "report of an error"
+        verbose_name_plural = "reports of errors"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subject="clinic", clinic__isnull=False, practitioner=None, guide=None)
+                | Q(subject="practitioner", clinic=None, practitioner__isnull=False, guide=None)
+                | Q(subject="guide", clinic=None, practitioner=None, guide__isnull=False),
+                name="error_report_about_one_page",
+                violation_error_message="A report is about one clinic, practitioner or guide.",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True, resolution="")
+                | Q(closed_at__isnull=False) & ~Q(resolution=""),
+                name="error_report_closed_with_what_was_done",
+                violation_error_message="Say what was done to close a report.",
+            ),
+            models.CheckConstraint(
+                condition=Q(problem__in=ErrorProblem.values),
+                name="error_report_problem_valid",
+            ),
+        ]
+        indexes = [
+            # The open reports, oldest first, as the admin queue and the portal read them.
+            models.Index(fields=["closed_at", "created_at"], name="error_report_open_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_problem_display()}: {self.about()}"
+
+    def about(self):
+        """The clinic, practitioner or guide the report is about."""
+        return self.clinic or self.practitioner or self.guide
+
+    def page_url(self):
+        return self.about().get_absolute_url()
+
+    def is_open(self):
+        return self.closed_at is None
+
+    is_open.boolean = True
+
+    def listing(self):
+        """The clinic whose staff deal with the report (None for a guide, or a practitioner
+        no clinic keeps)."""
+        if self.subject == self.Subject.PRACTITIONER:
+            return self.practitioner.home_clinic
+        return self.clinic
+
+    def submitted(self):
+        """Tell the staff of the listing concerned that a report waits in their portal (the
+        report itself stays there)."""
+        clinic = self.listing()
+        if clinic is not None:
+            emails.send_on_commit(
+                "error_reported",
+                clinic.staff_emails(),
+                {
+                    "report": self,
+                    "clinic": clinic,
+                    "overdue_days": settings.REPORT_OVERDUE_DAYS,
+                },
+            )
+
+    def close(self, user, resolution):
+        """Close with what was done; the reporter, if they left an address, is told, and the
+        address deleted. False, changing nothing, when it was closed already."""
+        with transaction.atomic():
+            now = timezone.now()
+            closed = ErrorReport.objects.filter(pk=self.pk, closed_at=None).update(
+                closed_at=now, closed_by=user, resolution=resolution, email=""
+            )
+            if not closed:
+                return False
+            if self.email:
+                emails.send_on_commit(
+                    "error_report_closed", [self.email], {"report": self, "resolution": resolution}
+                )
+            self.closed_at, self.closed_by, self.resolution, self.email = now, user, resolution, ""
+        return True

@@ -39,12 +39,19 @@ DISTANCE_BAND_MILES = 0.5
 TEXT_WEIGHTS = {"name": 3, "area": 2, "treatment": 2, "practitioner": 2, "description": 1}
 
 
+# Best match: a rating counts once this many patients have given it.
+RATING_MIN_REVIEWS = 3
+# The rating choices, in tenths: "4.5 and up", "4 and up", "3 and up".
+RATING_CHOICES = (45, 40, 30)
+
+
 class Sort:
-    RELEVANCE, PRICE, DISTANCE, NAME = "relevance", "price", "distance", "name"
+    RELEVANCE, PRICE, DISTANCE, RATING, NAME = "relevance", "price", "distance", "rating", "name"
     CHOICES = [
         (RELEVANCE, "Best match"),
         (PRICE, "Price, lowest first"),
         (DISTANCE, "Distance, nearest first"),
+        (RATING, "Patients' rating, highest first"),
         (NAME, "Name"),
     ]
 
@@ -109,6 +116,10 @@ class Search:
         period ("week": AVAILABLE_WITHIN)."""
         return self._with(available=period)
 
+    def rated_at_least(self, tenths):
+        """Clinics rated `tenths` / 10 or more (as their rating is shown, to one decimal)."""
+        return self._with(rating=tenths)
+
     def matching(self, words):
         return self._with(q=words) if text.terms(words) else self
 
@@ -171,6 +182,8 @@ class Search:
             return self.available(value)
         if name == "q":
             return self.text_scores > 0
+        if name == "rating":
+            return index.rated_at_least(value)
         raise ValueError(f"Unknown choice {name!r}")
 
     def available(self, period):
@@ -354,12 +367,16 @@ class Search:
             keys += [
                 -index.completeness[rows],
                 reply_bands(index.reply_hours[rows]),
+                rating_bands(index.rating_tenths[rows], index.review_count[rows]),
                 (day_number(self.today) - index.confirmed[rows]) // 30,
             ]
         elif self.sort == Sort.PRICE:
             keys.append(self.lowest_prices(rows))
         elif self.sort == Sort.DISTANCE and near:
             keys.append(self.distances[rows])
+        elif self.sort == Sort.RATING:
+            # Highest rating as shown first, then more reviews; clinics without one last.
+            keys += [-index.rating_tenths[rows], -index.review_count[rows]]
         keys.append(index.name_rank[rows])
         return keys
 
@@ -383,6 +400,16 @@ def reply_bands(hours):
     bands = np.full(len(hours), 2, dtype=np.int8)
     bands[hours <= 72] = 1
     bands[hours <= 24] = 0
+    return bands
+
+
+def rating_bands(tenths, counts):
+    """0: rated 4 or more by at least RATING_MIN_REVIEWS patients; 2: rated below 3 by at
+    least as many; 1: the rest, and clinics with fewer reviews or none."""
+    bands = np.ones(len(tenths), dtype=np.int8)
+    enough = counts >= RATING_MIN_REVIEWS
+    bands[enough & (tenths >= 40)] = 0
+    bands[enough & (tenths < 30)] = 2
     return bands
 
 
@@ -439,6 +466,7 @@ def listing_cards(search, ids):
         distance = search.distances[row]
         clinic.distance = None if np.isnan(distance) else float(distance)
         clinic.from_price = None if price == NO_PRICE else int(price)
+        clinic.rating = index.rating(row)
     return found
 
 

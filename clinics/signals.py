@@ -23,6 +23,7 @@ from clinics.models import (
     OutwardCode,
     Practitioner,
     PriceBand,
+    Review,
 )
 from treatments.models import Condition, Treatment, TreatmentCondition
 
@@ -55,7 +56,8 @@ def clinic_deleting(sender, instance, **kwargs):
 
 
 def part_saving(sender, instance, **kwargs):
-    """An offer, opening hours or a photo: its clinic's, and the one it may be leaving."""
+    """An offer, opening hours, a photo or a review (its clinic's rating): its clinic's, and
+    the one it may be leaving."""
     record_change([instance.clinic_id, _stored(instance, "clinic_id")])
 
 
@@ -121,7 +123,7 @@ def connect():
     pre_save.connect(clinic_saving, sender=Clinic, dispatch_uid=uid)
     post_save.connect(clinic_saved, sender=Clinic, dispatch_uid=uid)
     pre_delete.connect(clinic_deleting, sender=Clinic, dispatch_uid=uid)
-    for part in (Offer, OpeningHours, ClinicPhoto):
+    for part in (Offer, OpeningHours, ClinicPhoto, Review):
         pre_save.connect(part_saving, sender=part, dispatch_uid=uid)
         pre_delete.connect(part_deleting, sender=part, dispatch_uid=uid)
     pre_save.connect(practitioner_changing, sender=Practitioner, dispatch_uid=uid)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from clinics.models import ClaimRequest, Clinic, Enquiry
+from clinics.models import ClaimRequest, Clinic, Decision, Enquiry, ErrorReport, Review, ReviewFlag
 from treatments.models import Guide
 
 
@@ -40,6 +40,7 @@ class Queue:
 
 def queues():
     hidden_soon, waiting = settings.LISTING_HIDDEN_SOON_DAYS, settings.ENQUIRY_WAITING_DAYS
+    overdue = settings.REPORT_OVERDUE_DAYS
     return [
         # Today "awaiting verification" means added (unpublished) and never checked; the
         # verification queue, when it comes, will say it better.
@@ -72,5 +73,29 @@ def queues():
             Enquiry,
             {"waiting": "overdue"},
             lambda: Enquiry.objects.filter(answered_at__isnull=True).older_than(waiting),
+        ),
+        Queue(
+            "Reviews held for a check (one of a burst to a clinic)",
+            Review,
+            {"status__exact": Review.Status.HELD},
+            lambda: Review.objects.filter(status=Review.Status.HELD),
+        ),
+        Queue(
+            "Reviews a clinic asked us to remove, waiting for a decision",
+            ReviewFlag,
+            {"status__exact": Decision.PENDING},
+            lambda: ReviewFlag.objects.pending(),
+        ),
+        Queue(
+            "Reports of errors, open",
+            ErrorReport,
+            {"state": "open"},
+            lambda: ErrorReport.objects.open(),
+        ),
+        Queue(
+            f"Listings with a report of an error open for more than {overdue} days",
+            Clinic,
+            {"reports": "overdue"},
+            lambda: Clinic.objects.with_overdue_reports(),
         ),
     ]

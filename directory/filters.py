@@ -13,10 +13,13 @@ from django.utils.safestring import mark_safe
 
 from clinics.forms import PostcodeField
 from clinics.models import Practitioner
-from clinics.search import FEATURES, Search, Sort
+from clinics.search import FEATURES, RATING_CHOICES, Search, Sort
 from directory.forms import ClinicSearchForm, QuickCheckboxes, QuickSelect
 
 OPEN_CHOICES = [("evening", "Evenings (after 6pm)"), ("weekend", "Weekends")]
+# rating=4: "4 and up", as the rating is shown (to one decimal). Values in tenths as searched.
+RATINGS = {f"{tenths / 10:g}": tenths for tenths in RATING_CHOICES}
+RATING_LABELS = {value: f"{value} and up" for value in RATINGS}
 FEATURE_LABELS = {
     "home_visits": "Home visits",
     "video": "Video consultations",
@@ -202,6 +205,14 @@ class ClinicFilter(django_filters.FilterSet):
     video = FeatureFilter(field_name="video", label=FEATURE_LABELS["video"])
     step_free = FeatureFilter(field_name="step_free", label=FEATURE_LABELS["step_free"])
     available = AvailableFilter()
+    rating = django_filters.ChoiceFilter(
+        choices=list(RATING_LABELS.items()),
+        method="filter_rating",
+        widget=QuickSelect,
+        empty_label="Any rating",
+        label="Patients' rating",
+        help_text=mark_safe('<a href="/reviews/how-reviews-work/">How reviews work</a>'),
+    )
     sort = django_filters.ChoiceFilter(
         choices=Sort.CHOICES,
         method="filter_sort",
@@ -272,6 +283,9 @@ class ClinicFilter(django_filters.FilterSet):
     def filter_open(self, search, name, times):
         return search.open_at(times)
 
+    def filter_rating(self, search, name, value):
+        return search.rated_at_least(RATINGS[value])
+
     def filter_sort(self, search, name, sort):
         return search.ordered_by(sort)
 
@@ -316,6 +330,10 @@ class ClinicFilter(django_filters.FilterSet):
         ]
         fields["open"].widget.choices = [
             with_count(value, text, counts["open"][value]) for value, text in OPEN_CHOICES
+        ]
+        fields["rating"].widget.choices = [("", "Any rating")] + [
+            with_count(value, text, counts["rating"][RATINGS[value]])
+            for value, text in RATING_LABELS.items()
         ]
         labels = {name: (FEATURE_LABELS[name], counts[name]) for name in FEATURES}
         labels["available"] = (AVAILABLE_LABEL, counts["available"]["week"])

@@ -339,6 +339,19 @@ ENQUIRY_FORM_MAX_AGE_SECONDS = envint("ENQUIRY_FORM_MAX_AGE_SECONDS", "3600")
 # A clinic's typical reply time shows once it has answered this many in 90 days.
 ENQUIRY_RESPONSE_TIME_MIN_ANSWERED = 5
 
+# Verified reviews: a patient who enquired is invited once, this many days after the clinic
+# marked the enquiry answered (or this many after it arrived, if it never was: so a clinic
+# cannot choose whom we invite by choosing what it marks answered).
+REVIEW_INVITATION_DELAY_DAYS = envint("REVIEW_INVITATION_DELAY_DAYS", "7")
+REVIEW_INVITATION_UNANSWERED_DAYS = envint("REVIEW_INVITATION_UNANSWERED_DAYS", "14")
+# The emailed link works once, for this long.
+REVIEW_LINK_MAX_AGE_DAYS = envint("REVIEW_LINK_MAX_AGE_DAYS", "30")
+# More reviews than this for one clinic within the window: the next ones wait for an admin.
+REVIEW_BURST_LIMIT = envint("REVIEW_BURST_LIMIT", "5")
+REVIEW_BURST_HOURS = envint("REVIEW_BURST_HOURS", "24")
+# Reports of errors left open this long flag their listing to admins.
+REPORT_OVERDUE_DAYS = envint("REPORT_OVERDUE_DAYS", "14")
+
 
 # --- Security headers and cookies ----------------------------------------------------------
 # HTTPS defaults to on when DEBUG is off. Behind a proxy that ends TLS, set

@@ -31,6 +31,7 @@ class StaticPageSitemap(Sitemap):
             "costs",
             "how-results-are-ordered",
             "clinics:what-we-check",
+            "clinics:how-reviews-work",
         ]
 
     def location(self, name):

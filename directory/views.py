@@ -21,6 +21,7 @@ from clinics.index import listings_index
 from clinics.models import Area, Clinic
 from clinics.search import (
     DISTANCE_BAND_MILES,
+    RATING_MIN_REVIEWS,
     TEXT_WEIGHTS,
     clinic_results,
     practitioner_results,
@@ -229,6 +230,7 @@ def how_results_are_ordered(request):
             "hidden_months": settings.LISTING_HIDDEN_AFTER_MONTHS,
             "weights": TEXT_WEIGHTS,
             "checklist": [what for what, _ in Clinic.CHECKLIST],
+            "rating_min_reviews": RATING_MIN_REVIEWS,
         },
     )
 

@@ -13,12 +13,15 @@ from django.utils import timezone
 from clinics.models import (
     Area,
     Clinic,
+    Enquiry,
     Insurer,
     InsurerRecognition,
     Language,
     Offer,
     OpeningHours,
     Practitioner,
+    Review,
+    ReviewInvitation,
     StaffMembership,
 )
 from treatments.models import (
@@ -212,3 +215,40 @@ def make_staff(clinic, role=StaffMembership.Role.OWNER, **kwargs):
     user = make_user(**kwargs)
     StaffMembership.objects.create(user=user, clinic=clinic, role=role)
     return user
+
+
+def make_enquiry(clinic, *, created_at=None, answered_at=None, **kwargs):
+    """An enquiry to `clinic`, received `created_at` (now by default), answered at
+    `answered_at` if given, not yet looked at for a review invitation."""
+    n = _next()
+    defaults = {
+        "name": "Pat Patient",
+        "email": f"patient{n}@example.com",
+        "message": "My knee hurts after running.",
+        "consent_given_at": timezone.now(),
+    }
+    enquiry = Enquiry.objects.create(clinic=clinic, **{**defaults, **kwargs})
+    moved = {"created_at": created_at, "answered_at": answered_at}
+    moved = {field: value for field, value in moved.items() if value is not None}
+    if moved:
+        Enquiry.objects.filter(pk=enquiry.pk).update(**moved)
+        enquiry.refresh_from_db()
+    return enquiry
+
+
+def make_invitation(clinic, email=None, **kwargs):
+    """An invitation as the worker makes one, from an enquiry: (invitation, token)."""
+    enquiry = make_enquiry(clinic, **({"email": email} if email else {}))
+    return ReviewInvitation.make(enquiry, **kwargs)
+
+
+def make_review(clinic, rating=4, email=None, created_at=None, **kwargs):
+    """A published review of `clinic`, written through an invitation of its own."""
+    invitation, _ = make_invitation(clinic, email=email)
+    defaults = {
+        "rating": rating,
+        "text": "Clear advice and a plan I could follow at home.",
+        "author_name": "Sam",
+        "created_at": created_at or timezone.now(),
+    }
+    return Review.objects.create(clinic=clinic, invitation=invitation, **{**defaults, **kwargs})

@@ -7,6 +7,7 @@ would give. Slow, and obviously what the product promises; the listings index's 
 import datetime
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -49,7 +50,16 @@ class Listing:
     words: dict = field(default_factory=dict)  # place: set of words
     completeness: int = 0
     reply_band: int = 2
+    ratings: list = field(default_factory=list)  # the overall ratings of published reviews
     scores: dict = field(default_factory=dict)
+
+    @property
+    def average(self):
+        """The average rating as shown: to one decimal, halves rounded up; None without one."""
+        if not self.ratings:
+            return None
+        exact = Decimal(sum(self.ratings)) / Decimal(len(self.ratings))
+        return exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def load():
@@ -115,6 +125,7 @@ def load():
         if reply is not None:
             hours_taken = reply.total_seconds() / 3600
             listing.reply_band = 0 if hours_taken <= 24 else 1 if hours_taken <= 72 else 2
+        listing.ratings = list(clinic.reviews.published().values_list("rating", flat=True))
         listings.append(listing)
     return listings
 
@@ -220,6 +231,8 @@ def matches(listing, choices):
         return False
     if c.get("q") and text.terms(c["q"]) and not text_score(listing, c["q"]):
         return False
+    if c.get("rating") and (listing.average is None or listing.average < Decimal(c["rating"])):
+        return False
     if (c.get("max_price") or c.get("price_band")) and not priced(
         listing, treatment, c.get("max_price"), c.get("price_band")
     ):
@@ -242,6 +255,7 @@ def sort_key(listing, choices, sort, today):
         key += [
             -listing.completeness,
             listing.reply_band,
+            rating_band(listing),
             (today - listing.clinic.confirmed).days // 30,
         ]
     elif sort == "price":
@@ -250,8 +264,21 @@ def sort_key(listing, choices, sort, today):
         key.append(min(prices) if prices else math.inf)
     elif sort == "distance" and near:
         key.append(distance(listing, near))
+    elif sort == "rating":
+        key += [-listing.average if listing.ratings else math.inf, -len(listing.ratings)]
     key.append(listing.name_rank)
     return key
+
+
+def rating_band(listing):
+    """Best match: rated 4 or more by at least three patients first; below 3 by at least
+    three last; everyone else between."""
+    if len(listing.ratings) >= 3:
+        if listing.average >= 4:
+            return 0
+        if listing.average < 3:
+            return 2
+    return 1
 
 
 def search(listings, choices, sort="relevance", today=None):
@@ -284,5 +311,6 @@ def facet_counts(listings, choices, areas):
         },
         **{flag: given(**{flag: True}) for flag in ("home_visits", "video", "step_free")},
         "available": {period: given(available=period) for period in AVAILABLE_DAYS},
+        "rating": {rating: given(rating=rating) for rating in ("4.5", "4", "3")},
         "total": count(listings, choices),
     }

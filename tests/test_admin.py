@@ -30,6 +30,7 @@ from clinics.models import (
     ClinicChange,
     ClinicPhoto,
     Enquiry,
+    ErrorReport,
     Insurer,
     InsurerRecognition,
     Invitation,
@@ -42,6 +43,9 @@ from clinics.models import (
     OutwardCode,
     Practitioner,
     PriceBand,
+    Review,
+    ReviewFlag,
+    ReviewInvitation,
     StaffMembership,
     VerificationRequest,
     months_ago,
@@ -52,10 +56,12 @@ from tests.factories import (
     make_condition,
     make_guide,
     make_insurer,
+    make_invitation,
     make_language,
     make_offer,
     make_opening_hours,
     make_practitioner,
+    make_review,
     make_staff,
     make_treatment,
     make_user,
@@ -238,6 +244,14 @@ BUILDERS = {
         clinic=make_clinic(), user=make_user(), label="Changed the prices"
     ),
     PriceBand: _price_band,
+    Review: lambda: make_review(make_clinic()),
+    ReviewFlag: lambda: ReviewFlag.objects.create(
+        review=make_review(make_clinic()), reported_by=make_user(), reason="abuse", note="Rude"
+    ),
+    ReviewInvitation: lambda: make_invitation(make_clinic())[0],
+    ErrorReport: lambda: ErrorReport.objects.create(
+        subject="clinic", clinic=make_clinic(), problem="hours", details="Closed on Mondays."
+    ),
     Authenticator: _authenticator,
     EmailAddress: _email_address,
     Message: _queued_email,
@@ -279,6 +293,10 @@ CHANGELIST_QUERIES = {
     ListingRequest: BASE,  # the practitioner, their home clinic and the clinic joined
     ClinicChange: BASE + DATE_HIERARCHY,
     PriceBand: BASE,
+    Review: BASE + DATE_HIERARCHY + 1,  # its clinic joined; the ratings for the rating filter
+    ReviewFlag: BASE,  # the review, its clinic and the reporter joined
+    ReviewInvitation: BASE + DATE_HIERARCHY,
+    ErrorReport: BASE + DATE_HIERARCHY,  # the clinic, practitioner and guide joined
     Authenticator: BASE,  # its user joined
     EmailAddress: BASE,  # its user joined
     Message: BASE + DATE_HIERARCHY,
@@ -327,6 +345,12 @@ CHANGE_FORM_QUERIES = {
     ListingRequest: (3, 9),  # title: practitioner, clinic; widgets: the same and the user
     ClinicChange: (None, 6),  # title: the clinic; the clinic and the user shown
     PriceBand: (3, 4),
+    # Read-only: reviews come from patients, reports from visitors, invitations from the
+    # worker. Each: its clinic, in the title (a treatment or user, when set, adds one).
+    Review: (None, 5),
+    ReviewFlag: (None, 7),  # the review, its clinic, the reporter and the decider
+    ReviewInvitation: (None, 5),
+    ErrorReport: (None, 5),  # the clinic, for the page link and the title
     # Read-only: secrets, recovery code seeds and email bodies are never shown.
     Authenticator: (None, 5),  # title: the user
     EmailAddress: (3, 5),  # the user widget
@@ -571,7 +595,7 @@ def test_erasure_removes_every_enquiry_from_an_address(admin_client):
     )  # fmt: skip
     other = _enquiry()
     assert run_action(admin_client, Enquiry, "erase_by_email", [first.pk]) == [
-        "2 enquiries erased from 1 email address(es)."
+        "2 enquiries and 0 reviews erased from 1 email address(es)."
     ]
     assert list(Enquiry.objects.all()) == [other]
 

@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from clinics.models import ClaimRequest, Enquiry, months_ago
+from clinics.models import ClaimRequest, Enquiry, ErrorReport, ReviewFlag, months_ago
 from directory.attention import queues
-from tests.factories import make_clinic, make_guide, make_user
+from tests.factories import make_clinic, make_guide, make_review, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,23 @@ def needing_attention(settings):
             created_at=created,
             answered_at=created + datetime.timedelta(hours=1) if answered else None,
         )
+    make_review(make_clinic(), status="held")
+    reviewed = make_clinic()
+    for status in ("pending", "refused"):
+        ReviewFlag.objects.create(
+            review=make_review(reviewed), reason="abuse", note="Rude", status=status
+        )
+    settings.REPORT_OVERDUE_DAYS = 14
+    reported = make_clinic()
+    ErrorReport.objects.create(
+        subject="clinic", clinic=reported, problem="hours", details="Closed on Mondays.",
+        created_at=timezone.now() - datetime.timedelta(days=20),
+    )  # fmt: skip
+    ErrorReport.objects.create(
+        subject="clinic", clinic=reported, problem="prices", details="Higher now.",
+        created_at=timezone.now() - datetime.timedelta(days=30),
+        closed_at=timezone.now(), resolution="Prices updated.",
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("queue", queues(), ids=lambda queue: queue.label)

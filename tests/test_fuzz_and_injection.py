@@ -11,14 +11,16 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinics.models import ClinicPhoto, Enquiry, Offer, Practitioner
+from clinics.models import ClinicPhoto, Enquiry, ErrorReport, Offer, Practitioner, ReviewFlag
 from tests.factories import (
     make_borough,
     make_clinic,
     make_condition,
     make_guide,
+    make_invitation,
     make_offer,
     make_practitioner,
+    make_review,
     make_staff,
     make_treatment,
 )
@@ -35,7 +37,7 @@ FUZZ = settings(
 SEARCH_KEYS = [
     "treatment", "area", "postcode", "condition", "insurer", "max_price", "price_band",
     "gender", "language", "open", "home_visits", "video", "step_free", "q", "sort", "page",
-    "show",
+    "show", "rating", "order",
 ]  # fmt: skip
 nasty_text = st.one_of(
     st.text(max_size=40),
@@ -59,7 +61,12 @@ def world():
     make_offer(a, treatment)
     make_offer(b, treatment)
     make_practitioner(clinics=[b], slug="practitioner-b")
-    return {"a": a, "b": b, "alice": make_staff(a), "bob": make_staff(b)}
+    review = make_review(b, rating=2, text="Clinic B was slow to reply to me.")
+    report = ErrorReport.objects.create(
+        subject="clinic", clinic=b, problem="hours", details="Shut on Mondays."
+    )
+    return {"a": a, "b": b, "alice": make_staff(a), "bob": make_staff(b), "review": review,
+            "report": report}  # fmt: skip
 
 
 def clinic_b_state(world):
@@ -71,6 +78,9 @@ def clinic_b_state(world):
         sorted(Offer.objects.filter(clinic=b).values_list("price_pence", flat=True)),
         sorted(Practitioner.objects.filter(clinics=b).values_list("first_name", flat=True)),
         b.memberships.count(), ClinicPhoto.objects.filter(clinic=b).count(),
+        list(b.reviews.values_list("status", "text", "reply")),
+        ReviewFlag.objects.filter(review__clinic=b).count(),
+        list(ErrorReport.objects.filter(clinic=b).values_list("closed_at", "resolution")),
     )  # fmt: skip
 
 
@@ -79,7 +89,8 @@ PUBLIC_PATHS = [
     "/treatments/dry-needling/lambeth/", "/areas/", "/areas/lambeth/", "/conditions/",
     "/conditions/neck-pain/", "/costs/",
     "/clinics/clinic-b/", "/clinics/clinic-b/enquiry/", "/practitioners/practitioner-b/",
-    "/sitemap.xml", "/robots.txt", "/accounts/login/",
+    "/sitemap.xml", "/robots.txt", "/accounts/login/", "/clinics/clinic-b/reviews/",
+    "/reviews/how-reviews-work/", "/report/clinic/clinic-b/", "/report/guide/dry-needling/",
 ]  # fmt: skip
 
 
@@ -134,9 +145,13 @@ def portal_urls_of_b(world):
         "photos", "confirm", "next-available", "team", "history", "enquiries", "export",
     ]  # fmt: skip
     with_practitioner = ["edit-practitioner", "remove-practitioner"]
-    return [reverse(f"portal:{name}", args=[b]) for name in without_args] + [
-        reverse(f"portal:{name}", args=[b, practitioner]) for name in with_practitioner
-    ]
+    review, report = world["review"].pk, world["report"].pk
+    return (
+        [reverse(f"portal:{name}", args=[b]) for name in [*without_args, "reviews", "reports"]]
+        + [reverse(f"portal:{name}", args=[b, practitioner]) for name in with_practitioner]
+        + [reverse(f"portal:{name}", args=[b, review]) for name in ("review-reply", "review-flag")]
+        + [reverse("portal:report-close", args=[b, report])]
+    )
 
 
 @FUZZ
@@ -144,7 +159,8 @@ def portal_urls_of_b(world):
     body=st.dictionaries(
         st.sampled_from(
             ["name", "postcode", "is_published", "clinic", "role", "email", "price", "alt_text",
-             "first_name", "hcpc_number", "offers-TOTAL_FORMS", "offers-0-price", "verified_on"]
+             "first_name", "hcpc_number", "offers-TOTAL_FORMS", "offers-0-price", "verified_on",
+             "reply", "reason", "note", "resolution"]
         ),
         nasty_text,
         max_size=6,
@@ -226,6 +242,31 @@ PAYLOADS = [
     "javascript:alert(1)",
     "[click me](javascript:alert(1))",
 ]
+REVIEW_FIELDS = [
+    "rating", "explanation_rating", "value_rating", "waiting_rating", "text", "treatment",
+    "visited_in", "author_name", "declaration",
+]  # fmt: skip
+
+
+@FUZZ
+@given(
+    review=st.dictionaries(st.sampled_from(REVIEW_FIELDS), nasty_text, max_size=9),
+    report=st.dictionaries(
+        st.sampled_from(["problem", "details", "email", "website", "started"]), nasty_text
+    ),
+)
+def test_public_review_and_report_forms_refuse_garbage_without_a_server_error(
+    world, review, report
+):
+    invitation, token = make_invitation(world["b"])
+    path = invitation.link(token)[invitation.link(token).index("/clinics/") :]
+    assert Client().post(path, review).status_code in (200, 302, 409, 410)
+    for kind, slug in [("clinic", "clinic-b"), ("guide", "dry-needling"),
+                       ("practitioner", "practitioner-b"), ("nonsense", "clinic-b")]:  # fmt: skip
+        response = Client().post(f"/report/{kind}/{slug}/", report)
+        assert response.status_code in (200, 302, 400, 404, 429), kind
+
+
 ANY_LIVE_MARKUP = re.compile(
     r"<script>alert|<img src=x onerror|<svg onload|href=\"javascript:|href='javascript:", re.I
 )
@@ -243,6 +284,11 @@ def test_script_payloads_never_reach_a_page_as_markup(world, admin_client, paylo
         clinic=a, name=payload, email="pat@example.com", message=payload,
         consent_given_at=timezone.now(),
     )  # fmt: skip
+    review = make_review(a, text=payload, author_name=payload[:40], reply=payload,
+                         replied_at=timezone.now())  # fmt: skip
+    report = ErrorReport.objects.create(
+        subject="clinic", clinic=a, problem="other", details=payload, email="x@example.com"
+    )
     guide = make_guide(treatment=make_treatment(slug="payload-treatment"), intro=payload)
     GuideSection.objects.create(guide=guide, heading=payload[:100], body=payload)
     GuideFAQ.objects.create(guide=guide, question=payload[:100], answer=payload)
@@ -259,6 +305,15 @@ def test_script_payloads_never_reach_a_page_as_markup(world, admin_client, paylo
         "enquiry": alice.get(reverse("portal:enquiry", args=["clinic-a", enquiry.pk])),
         "portal photos": alice.get(reverse("portal:photos", args=["clinic-a"])),
         "portal practitioners": alice.get(reverse("portal:practitioners", args=["clinic-a"])),
+        "reviews": Client().get(reverse("clinics:reviews", args=["clinic-a"])),
+        "portal reviews": alice.get(reverse("portal:reviews", args=["clinic-a"])),
+        "portal reports": alice.get(reverse("portal:reports", args=["clinic-a"])),
+        "admin review": admin_client.get(
+            reverse("admin:clinics_review_change", args=[review.pk])
+        ),
+        "admin report": admin_client.get(
+            reverse("admin:clinics_errorreport_change", args=[report.pk])
+        ),
         "admin clinic": admin_client.get(reverse("admin:clinics_clinic_change", args=[a.pk])),
         "admin clinics": admin_client.get(reverse("admin:clinics_clinic_changelist")),
         "admin enquiry": admin_client.get(

@@ -189,7 +189,14 @@ def test_sitemap_lists_guides_clinics_and_landing_pages_with_results(client, gui
 
 def test_robots_keeps_crawlers_out_of_private_and_filtered_pages(client):
     body = client.get("/robots.txt").content.decode()
-    for path in ("/portal/", "/admin/", "/accounts/", "/search/?"):
+    for path in (
+        "/portal/",
+        "/admin/",
+        "/accounts/",
+        "/search/?",
+        "/report/",
+        "/clinics/*/review/",
+    ):
         assert f"Disallow: {path}" in body
     assert "Sitemap: http://testserver/sitemap.xml" in body
 

@@ -193,6 +193,8 @@ PAGES = {
         "practitioners",
         "their languages",
         "their insurers",
+        "its published reviews in brief: their rating, count and latest date",
+        "its latest reviews with their treatments",
         "answered enquiries of the last 90 days: the typical reply time",
         "the treatments it offers, for the enquiry form",
     ],
@@ -238,6 +240,7 @@ INDEX_BUILD = [
     "their languages",
     "their insurers",
     "enquiries answered in the last 90 days",
+    "their published reviews: the sum of ratings, count and latest, by clinic",
 ]
 INDEX_CATCH_UP = [
     VERSION,

@@ -1,6 +1,7 @@
 """Best match, rule by rule, as /how-results-are-ordered/ publishes it: listings kept up to date
 first; then how well the words match; then distance in half-mile steps; how complete the
-listing is; how quickly the clinic replies; how recently it confirmed its details; the name."""
+listing is; how quickly the clinic replies; what patients rate it, with how many reviews; how
+recently it confirmed its details; the name. And the order by patients' rating."""
 
 import datetime
 
@@ -16,6 +17,7 @@ from tests.factories import (
     make_offer,
     make_opening_hours,
     make_practitioner,
+    make_review,
     make_treatment,
 )
 
@@ -91,6 +93,73 @@ def test_then_the_clinic_that_replies_sooner(client, area):
     assert best_match(client) == ["Same day", "Next day", "Not known yet", "Slow"]
 
 
+def rated(clinic, *ratings):
+    for rating in ratings:
+        make_review(clinic, rating=rating)
+    return clinic
+
+
+def test_then_what_patients_rate_it_once_enough_have(client, area):
+    rated(listing("Three fives", area, confirmed_days_ago=200), 5, 5, 4)
+    rated(listing("Three ones", area, confirmed_days_ago=1), 1, 2, 2)
+    rated(listing("One five", area, confirmed_days_ago=100), 5)  # too few to count yet
+    listing("No reviews", area, confirmed_days_ago=1)
+    rated(listing("Middling", area, confirmed_days_ago=1), 3, 3, 4)
+    # Rated 4+ by three first, rated below 3 by three last; the rest by how recently
+    # confirmed, then by name.
+    assert best_match(client) == ["Three fives", "Middling", "No reviews", "One five", "Three ones"]
+
+
+def test_replies_and_completeness_matter_before_the_rating(client, area):
+    rated(listing("Loved but bare", area, complete=0), 5, 5, 5, 5)
+    listing("Complete, unrated", area, complete=3)
+    assert best_match(client) == ["Complete, unrated", "Loved but bare"]
+
+
+def test_sorting_by_rating_puts_the_highest_shown_first_then_more_reviews(client, area):
+    rated(listing("Alpha", area), 4, 5)  # 4.5, two reviews
+    rated(listing("Bravo", area), 5, 4, 5, 4)  # 4.5, four
+    rated(listing("Charlie", area), 5)  # 5.0, one
+    listing("Delta", area)
+    rated(listing("Echo", area), 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4)
+    assert best_match(client, sort="rating") == ["Charlie", "Echo", "Bravo", "Alpha", "Delta"]
+
+
+def test_choosing_4_and_up_keeps_clinics_whose_shown_rating_is_4_or_more(client, area):
+    rated(
+        listing("Rounds up to 4.0", area),
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        4,
+        3,
+    )
+    rated(listing("3.8", area), 4, 4, 4, 4, 4, 4, 4, 4, 3, 3)
+    listing("Unrated", area)
+    response = client.get("/search/", {"rating": "4"})
+    assert [c.name for c in response.context["page"]] == ["Rounds up to 4.0"]
+    page = response.content.decode()
+    assert '<option value="4" selected>4 and up (1)</option>' in page
+    assert '<option value="3">3 and up (2)</option>' in page
+    bad = client.get("/search/", {"rating": "4.2"})
+    assert bad.status_code == 200 and bad.context["filter"].form.errors["rating"]
+
+
 def test_then_the_more_recently_confirmed_by_the_month(client, area):
     listing("Last spring", area, confirmed_days_ago=200)
     listing("Last week", area, confirmed_days_ago=7)
@@ -157,6 +226,9 @@ def test_the_rules_are_published_and_linked_from_the_sort_control(client, area):
         "How complete the listing is",
         "A photo of the clinic",
         "How quickly the clinic replies",
+        "What patients rate the clinic",
+        "once at least 3 of them have reviewed it",
+        "Patients’ rating, highest first",
         "How recently the clinic confirmed",
     ]
     for rule in rules:

@@ -29,9 +29,11 @@ from clinics.models import (
     OutwardCode,
     Practitioner,
     PriceBand,
+    Review,
 )
-from directory.filters import ClinicFilter
+from directory.filters import RATINGS, ClinicFilter
 from tests import reference_search as reference
+from tests.factories import make_invitation
 from treatments.models import Condition, Treatment
 
 pytestmark = pytest.mark.django_db
@@ -110,9 +112,13 @@ def choices_strategy(data):
             params[flag] = "on"
     if data.draw(st.booleans(), label="available"):
         params["available"] = "week"
+    if data.draw(st.booleans(), label="with rating"):
+        params["rating"] = data.draw(st.sampled_from(["4.5", "4", "3"]), label="rating")
     if data.draw(st.booleans(), label="with words"):
         params["q"] = " ".join(data.draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=2)))
-    sorts = ["relevance", "price", "name"] + (["distance"] if "postcode" in params else [])
+    sorts = ["relevance", "price", "rating", "name"] + (
+        ["distance"] if "postcode" in params else []
+    )
     params["sort"] = data.draw(st.sampled_from(sorts), label="sort")
     return params
 
@@ -134,6 +140,8 @@ def compare(params, listings, areas_to_count):
     expected = reference.facet_counts(listings, chosen, areas_to_count)
     for facet in ("treatment", "insurer", "price_band", "open", "available", "total"):
         assert counts[facet] == expected[facet], (facet, params)
+    tenths = {value: RATINGS[value] for value in expected["rating"]}
+    assert {v: counts["rating"][t] for v, t in tenths.items()} == expected["rating"], params
     for flag in ("home_visits", "video", "step_free"):
         assert counts[flag] == expected[flag], (flag, params)
     assert {a.pk: counts["area"][a.pk] for a in areas_to_count} == expected["area"], params
@@ -161,7 +169,7 @@ def random_edit(data):
         st.sampled_from(
             ["price", "unpublish practitioner", "practitioner joins", "new offer", "move clinic",
              "hours", "confirm", "unpublish clinic", "insurer", "gender", "rename",
-             "next available", "not taking new patients"]
+             "next available", "not taking new patients", "review", "remove review"]
         ),
         label="edit",
     )  # fmt: skip
@@ -215,6 +223,13 @@ def random_edit(data):
     elif kind == "not taking new patients":
         clinic.accepting_new_patients = not clinic.accepting_new_patients
         clinic.save()
+    elif kind == "review":
+        invitation, _ = make_invitation(clinic)
+        invitation.write(
+            Review(rating=pick.randint(1, 5), text="A review written in a test.", author_name="T")
+        )
+    elif kind == "remove review" and (reviews := list(clinic.reviews.published())):
+        pick.choice(reviews).remove(Review.RemovalReason.ABUSE, None)
     elif kind == "rename":
         clinic.name = pick.choice(["Aardvark Physio", "Zulu Clinic", "Middle Practice"])
         clinic.description = "Now with hydrotherapy and a garden."

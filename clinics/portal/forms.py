@@ -25,6 +25,7 @@ from clinics.models import (
     Offer,
     OpeningHours,
     Practitioner,
+    ReviewFlag,
     StaffMembership,
 )
 from clinics.postcodes import normalise_postcode
@@ -451,3 +452,37 @@ class NextAvailableForm(forms.Form):
             today=self.today,
         )
         return self.clinic.next_available(self.today)
+
+
+class ReplyForm(forms.Form):
+    """A clinic's one public reply to a review."""
+
+    reply = forms.CharField(
+        label="Your public reply",
+        max_length=1500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown under the review, with your clinic's name. You can reply once, and "
+        "cannot change it afterwards. Never mention the patient's health or treatment.",
+    )
+
+
+class ReviewFlagForm(forms.ModelForm):
+    """Clinic staff ask us to remove a review that breaks one of our rules."""
+
+    class Meta:
+        model = ReviewFlag
+        fields = ["reason", "note"]
+        labels = {"reason": "Remove it because", "note": "What is wrong with it"}
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+
+class CloseReportForm(forms.Form):
+    """Closing a report of an error: what was done, for the reporter and the admins."""
+
+    resolution = forms.CharField(
+        label="What did you do?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: “Corrected the Saturday opening hours.” Sent to whoever "
+        "reported it, if they left an email address.",
+    )

@@ -11,7 +11,9 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,10 +27,12 @@ from clinics.models import (
     ClinicChange,
     ClinicPhoto,
     Decision,
+    ErrorReport,
     Invitation,
     ListingRequest,
     Offer,
     Practitioner,
+    ReviewFlag,
     StaffMembership,
     VerificationRequest,
 )
@@ -36,6 +40,7 @@ from clinics.portal import history as clinic_history
 from clinics.portal.forms import (
     ClaimForm,
     ClinicDetailsForm,
+    CloseReportForm,
     DecisionForm,
     InsurerRecognitionFormSet,
     InvitationForm,
@@ -45,6 +50,8 @@ from clinics.portal.forms import (
     PhotoFormSet,
     PhotoUploadForm,
     PractitionerForm,
+    ReplyForm,
+    ReviewFlagForm,
     WeekHoursForm,
 )
 
@@ -126,6 +133,8 @@ def dashboard(request, slug):
         claims=clinic.claims.filter(status=Decision.PENDING).count()
         if membership.role == StaffMembership.Role.OWNER
         else 0,
+        open_reports=ErrorReport.objects.about_listing(clinic).open().count(),
+        unreplied_reviews=clinic.reviews.published().filter(replied_at=None).count(),
     )
 
 
@@ -633,3 +642,155 @@ def next_available(request, slug):
         said=membership.clinic.next_available(),
         title="Next new-patient appointment",
     )
+
+
+# --- Reviews and reports of errors -----------------------------------------------------------
+
+
+def _noted(request, clinic, label):
+    """One entry in the listing's history for an action that changes no listing row (a
+    reply, a report of a review, a report of an error closed)."""
+    ClinicChange.objects.create(clinic=clinic, user=request.user, label=label)
+
+
+REVIEWS_PER_PAGE = 20
+
+
+@never_cache
+@login_required
+def reviews(request, slug):
+    return _reviews_page(request, _get_membership(request, slug))
+
+
+def _reviews_page(request, membership, bound=None, status=200):
+    """The clinic's reviews as patients see them, newest first, each with the forms to reply
+    (once) and to ask us to remove it; `bound`, a form sent with errors, keeps its place."""
+    clinic = membership.clinic
+    shown = (
+        clinic.reviews.shown()
+        .select_related("treatment")
+        .prefetch_related(Prefetch("flags", queryset=ReviewFlag.objects.order_by("created_at")))
+    )
+    page = Paginator(shown, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    items = []
+    for review in page:
+        flags = list(review.flags.all())
+        forms = {
+            "reply": ReplyForm(prefix=f"reply-{review.pk}"),
+            "flag": ReviewFlagForm(prefix=f"flag-{review.pk}"),
+        }
+        if bound and bound[0] == review.pk:
+            forms[bound[1]] = bound[2]
+        items.append(
+            {
+                "review": review,
+                "flags": flags,
+                "pending": any(flag.status == Decision.PENDING for flag in flags),
+                **forms,
+            }
+        )
+    return _render(
+        request,
+        "portal/reviews.html",
+        membership,
+        status=status,
+        page=page,
+        items=items,
+        rating=clinic.reviews.summary(),
+        title="Reviews",
+    )
+
+
+def _back_to_review(slug, review):
+    return redirect(reverse("portal:reviews", args=[slug]) + f"#review-{review.pk}")
+
+
+@login_required
+@require_POST
+def review_reply(request, slug, pk):
+    """The clinic's one public reply to a review; it cannot be changed afterwards."""
+    membership = _get_membership(request, slug)
+    review = get_object_or_404(membership.clinic.reviews.published(), pk=pk)
+    form = ReplyForm(request.POST, prefix=f"reply-{pk}")
+    if not form.is_valid():
+        return _reviews_page(request, membership, bound=(pk, "reply", form), status=400)
+    if review.reply_once(request.user, form.cleaned_data["reply"]):
+        _noted(
+            request, membership.clinic, f"Replied to the review of {review.created_at:%-d %B %Y}"
+        )
+        messages.success(request, "Your reply is published under the review.")
+    else:
+        messages.error(request, "Your clinic has already replied to this review.")
+    return _back_to_review(slug, review)
+
+
+@login_required
+@require_POST
+def review_flag(request, slug, pk):
+    """Ask us to remove a review, for one of the reasons we remove reviews for. It stays
+    published until we decide."""
+    membership = _get_membership(request, slug)
+    review = get_object_or_404(membership.clinic.reviews.published(), pk=pk)
+    form = ReviewFlagForm(request.POST, prefix=f"flag-{pk}")
+    if not form.is_valid():
+        return _reviews_page(request, membership, bound=(pk, "flag", form), status=400)
+    flag = form.save(commit=False)
+    flag.review, flag.reported_by = review, request.user
+    try:
+        with transaction.atomic():
+            flag.save()
+    except IntegrityError:  # one waiting report per review: sent twice, or by a colleague
+        messages.info(request, "This review is already waiting for our decision.")
+        return _back_to_review(slug, review)
+    _noted(request, membership.clinic, f"Reported the review of {review.created_at:%-d %B %Y}")
+    messages.success(
+        request, "Thank you: we will check the review against our rules and email you."
+    )
+    return _back_to_review(slug, review)
+
+
+@never_cache
+@login_required
+def reports(request, slug):
+    return _reports_page(request, _get_membership(request, slug))
+
+
+def _reports_page(request, membership, bound=None, status=200):
+    """Reports of errors on the listing and the practitioners it keeps: open ones oldest
+    first, each with the form to close it; then the latest closed."""
+    about = ErrorReport.objects.about_listing(membership.clinic).select_related(
+        "clinic", "practitioner", "closed_by"
+    )
+    open_reports = []
+    for report in about.open().order_by("created_at", "pk"):
+        form = CloseReportForm(prefix=f"close-{report.pk}")
+        if bound and bound[0] == report.pk:
+            form = bound[1]
+        open_reports.append((report, form))
+    return _render(
+        request,
+        "portal/reports.html",
+        membership,
+        status=status,
+        open_reports=open_reports,
+        closed=about.exclude(closed_at=None).order_by("-closed_at")[:20],
+        overdue_days=settings.REPORT_OVERDUE_DAYS,
+        title="Reports of errors",
+    )
+
+
+@login_required
+@require_POST
+def report_close(request, slug, pk):
+    membership = _get_membership(request, slug)
+    report = get_object_or_404(ErrorReport.objects.about_listing(membership.clinic).open(), pk=pk)
+    form = CloseReportForm(request.POST, prefix=f"close-{pk}")
+    if not form.is_valid():
+        return _reports_page(request, membership, bound=(pk, form), status=400)
+    told = bool(report.email)
+    if report.close(request.user, form.cleaned_data["resolution"]):
+        _noted(request, membership.clinic, f"Closed a report: {report.get_problem_display()}")
+    messages.success(
+        request, "Report closed." + (" Whoever sent it has been told." if told else "")
+    )
+    return redirect("portal:reports", slug)

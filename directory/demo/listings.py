@@ -273,3 +273,108 @@ def plan_practitioner(number, clinic_plans, insurer_slugs, language_codes, today
         "is_published": rng.random() < 0.98,
     }
     return PractitionerPlan(row, [plan.number for plan in clinics], treatments, spoken, insurers)
+
+
+# Reviews: fictional patients' words, chosen by the rating they gave. Each demo review stands
+# for one written through an invitation whose enquiry has since been deleted.
+REVIEW_TEXTS = {
+    5: [
+        "Explained exactly what was going on with my shoulder and gave me exercises I could "
+        "actually fit into my day. Back to swimming within a month.",
+        "Friendly from the first phone call. The physio took time to listen and the plan "
+        "worked: my knee is better than it has been in years.",
+        "Thorough assessment, clear advice and no pressure to book more sessions than I "
+        "needed. I would go back without a second thought.",
+        "Booked after a running injury. Sensible, practical and honest about how long it "
+        "would take to heal. Highly recommended.",
+    ],
+    4: [
+        "Good treatment and a clear explanation of my back problem. The waiting room was a "
+        "little cramped, but the care itself was excellent.",
+        "Helpful and knowledgeable. It took a couple of weeks to get a first appointment, "
+        "but it was worth the wait.",
+        "My neck pain eased after three sessions. I would have liked a printed copy of the "
+        "exercises, otherwise very good.",
+    ],
+    3: [
+        "The physio was kind and clearly knew her stuff, but appointments often started "
+        "late and the sessions felt rushed.",
+        "Reasonable care, though I was not sure what the plan was until I asked. Prices are "
+        "on the high side for the area.",
+    ],
+    2: [
+        "The first session was fine, but after that I saw a different person each time and "
+        "had to explain everything again.",
+        "Hard to get hold of: my enquiry took four days to be answered and the follow-up "
+        "appointment was cancelled twice.",
+    ],
+    1: [
+        "Nobody replied to my enquiry for over a week, and when they did the first "
+        "appointment was a month away. I went elsewhere.",
+    ],
+}
+REVIEW_RATINGS = [5, 5, 5, 5, 5, 5, 4, 4, 4, 3, 2, 1]
+REVIEWER_NAMES = [
+    "Sam", "Priya K.", "Tom", "Helen", "J. M.", "Adebayo", "Rosa", "Will", "Marta", "Kit",
+    "Nadia", "Ollie", "Farah", "Ben", "C. L.", "Ines", "Dev", "Ruth", "Leon", "Yuki",
+]  # fmt: skip
+REVIEW_REPLIES = {
+    "good": "Thank you for taking the time to write this: we are so glad you are back to "
+    "doing what you enjoy.",
+    "bad": "We are sorry to read this. We have looked at how we answer enquiries and book "
+    "follow-ups; please call the clinic if you would like to talk it through.",
+}
+
+
+@dataclass
+class ReviewPlan:
+    clinic_number: int
+    key: str  # stands for the invitation's token, which no demo review has
+    rating: int
+    aspects: tuple  # explanation, value, waiting: a rating or None each
+    text: str
+    author_name: str
+    treatment_slug: str | None
+    written_on: datetime.date
+    visited_in: datetime.date | None
+    reply: str
+
+
+def plan_reviews(clinic_plan, today):
+    """The reviews of one clinic: about four clinics in ten have some (the first two, which
+    the demo's staff account keeps, always do), from one to nine, written over the last
+    eighteen months; some with the clinic's reply."""
+    rng = random.Random(f"reviews-{clinic_plan.number}")
+    if clinic_plan.number >= 2 and rng.random() >= 0.4:
+        return []
+    lean = rng.choice([0, 0, 0, 1, 2])  # a few clinics earn lower ratings than most
+    plans = []
+    for n in range(rng.randint(1, 9)):
+        rating = max(1, rng.choice(REVIEW_RATINGS) - (lean if rng.random() < 0.5 else 0))
+        written_on = today - datetime.timedelta(days=rng.randint(3, 540))
+        visited = written_on - datetime.timedelta(days=rng.randint(5, 40))
+        reply = ""
+        if rng.random() < 0.3:
+            reply = REVIEW_REPLIES["good" if rating >= 4 else "bad"]
+        plans.append(
+            ReviewPlan(
+                clinic_number=clinic_plan.number,
+                key=f"demo-review-{clinic_plan.number}-{n}",
+                rating=rating,
+                aspects=tuple(
+                    max(1, min(5, rating + rng.choice([-1, 0, 0, 1])))
+                    if rng.random() < 0.6
+                    else None
+                    for _ in range(3)
+                ),
+                text=rng.choice(REVIEW_TEXTS[rating]),
+                author_name=rng.choice(REVIEWER_NAMES),
+                treatment_slug=rng.choice(clinic_plan.treatment_slugs)
+                if rng.random() < 0.8
+                else None,
+                written_on=written_on,
+                visited_in=visited.replace(day=1) if rng.random() < 0.9 else None,
+                reply=reply,
+            )
+        )
+    return plans

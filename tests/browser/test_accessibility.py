@@ -30,11 +30,14 @@ PUBLIC_PAGES = {
     "find-unknown-place": "/find/?where=Clpahm&treatment=dry-needling",
     "shortlist-empty": "/shortlist/",
     "compare-empty": "/compare/",
+    "how-reviews-work": "/reviews/how-reviews-work/",
+    "report-error-guide": "/report/guide/dry-needling/",
+    "search-by-rating": "/search/?treatment=dry-needling&rating=4&sort=rating",
 }
 
 PORTAL_PAGES = [
     "", "details/", "hours/", "next-available/", "prices/", "practitioners/",
-    "practitioners/add/", "photos/", "team/", "history/", "enquiries/",
+    "practitioners/add/", "photos/", "team/", "history/", "enquiries/", "reviews/", "reports/",
 ]  # fmt: skip
 ACCOUNT_PAGES = ["/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]
 
@@ -58,6 +61,11 @@ def test_clinic_and_practitioner_pages_have_no_violations(page, live_server, dem
     check(page, live_server.url + clinic.get_absolute_url(), "clinic")
     practitioner = Practitioner.objects.published().first()
     check(page, live_server.url + practitioner.get_absolute_url(), "practitioner")
+    # A clinic with reviews, one of them removed: its page and all its reviews.
+    reviewed = Clinic.objects.filter(reviews__status="removed").first()
+    check(page, live_server.url + reviewed.get_absolute_url(), "clinic-reviewed")
+    check(page, f"{live_server.url}/clinics/{reviewed.slug}/reviews/", "clinic-all-reviews")
+    check(page, f"{live_server.url}/report/practitioner/{practitioner.slug}/", "report-error")
 
 
 def shortlist_three(page, live_server):

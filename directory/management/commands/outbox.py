@@ -17,13 +17,14 @@ class Command(BaseCommand):
     help = (
         "The site's background worker, started by `make run` and `make serve`: sends the "
         "emails waiting in the outbox every few seconds, tries deferred ones again every "
-        "OUTBOX_RETRY_SECONDS, and once a day deletes old enquiries (purge_enquiries) and "
-        "the log of emails older than OUTBOX_LOG_DAYS."
+        "OUTBOX_RETRY_SECONDS, and once a day invites patients to review the clinics they "
+        "enquired with (send_review_invitations), deletes old enquiries (purge_enquiries) "
+        "and the log of emails older than OUTBOX_LOG_DAYS."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--once", action="store_true", help="One round (retry, send, purge), then stop."
+            "--once", action="store_true", help="One round (retry, send, invite, purge), then stop."
         )
 
     def handle(self, *args, once=False, **options):
@@ -50,6 +51,8 @@ class Command(BaseCommand):
             self.next_retry = now + settings.OUTBOX_RETRY_SECONDS
         engine.send_all()
         if now >= self.next_purge:
+            # Invitations first: they read enquiries that the purge may delete.
+            call_command("send_review_invitations", stdout=self.stdout)
             call_command("purge_enquiries", stdout=self.stdout)
             MessageLog.objects.purge_old_entries(
                 settings.OUTBOX_LOG_DAYS, [RESULT_SUCCESS, RESULT_FAILURE]

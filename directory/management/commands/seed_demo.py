@@ -1,3 +1,6 @@
+import datetime
+import hashlib
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -8,6 +11,7 @@ from clinics.index import record_change
 from clinics.models import (
     Area,
     Clinic,
+    ErrorReport,
     Insurer,
     InsurerRecognition,
     Language,
@@ -16,7 +20,10 @@ from clinics.models import (
     OutwardCode,
     Practitioner,
     PriceBand,
+    Review,
+    ReviewInvitation,
     StaffMembership,
+    email_digest,
 )
 from directory.demo import files, listings
 from directory.demo.sync import SyncResult, sync_rows
@@ -45,7 +52,8 @@ DEMO_ACCOUNTS = [
 class Command(BaseCommand):
     help = (
         "Load the demo data: London's areas, treatments with their guides, fictional clinics and "
-        "practitioners, and demo accounts. Deterministic; running it again changes nothing."
+        "practitioners with their patients' reviews, and demo accounts. Deterministic; running "
+        "it again changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -277,6 +285,7 @@ class Command(BaseCommand):
             "Opening hours", sync_rows(OpeningHours, hours, ["clinic_id", "weekday", "opens"])[0]
         )
         self.load_practitioners(plans, clinic_id_by_number, treatment_ids, practitioner_count)
+        self.load_reviews(plans, clinic_id_by_number, treatment_ids)
 
     def load_practitioners(self, plans, clinic_id_by_number, treatment_ids, count):
         insurer_ids = dict(Insurer.objects.values_list("slug", "pk"))
@@ -330,6 +339,68 @@ class Command(BaseCommand):
         total += sync_rows(Practitioner.languages.through, speaks, [*key, "language_id"])[0]
         total += sync_rows(InsurerRecognition, recognitions, [*key, "insurer_id"])[0]
         self.report("Practitioner links", total)
+
+    def at_noon(self, day):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+    def load_reviews(self, plans, clinic_id_by_number, treatment_ids):
+        """Published reviews of about four clinics in ten, each with the invitation it was
+        written through (its enquiry since deleted); one removed, to show how that looks;
+        and an open report of an error on the first clinic, for the demo staff's portal."""
+        reviews = [review for plan in plans for review in listings.plan_reviews(plan, self.today)]
+        invitations = [
+            {
+                "token_digest": hashlib.sha256(r.key.encode()).hexdigest(),
+                "clinic_id": clinic_id_by_number[r.clinic_number],
+                "treatment_id": treatment_ids[r.treatment_slug] if r.treatment_slug else None,
+                "email_digest": email_digest(f"{r.key}@demo.example"),
+                "sent_at": self.at_noon(r.written_on - datetime.timedelta(days=2)),
+                "used_at": self.at_noon(r.written_on),
+            }
+            for r in reviews
+        ]
+        result, invitation_ids = sync_rows(ReviewInvitation, invitations, ["token_digest"])
+        self.report("Review invitations", result)
+        removed = next((r for r in reviews if r.rating == 1), None)
+        rows = []
+        for r, invitation in zip(reviews, invitations, strict=True):
+            replied = min(r.written_on + datetime.timedelta(days=2), self.today)
+            gone = r is removed
+            rows.append(
+                {
+                    "invitation_id": invitation_ids[(invitation["token_digest"],)],
+                    "clinic_id": invitation["clinic_id"],
+                    "rating": r.rating,
+                    "explanation_rating": r.aspects[0],
+                    "value_rating": r.aspects[1],
+                    "waiting_rating": r.aspects[2],
+                    "text": "" if gone else r.text,
+                    "treatment_id": invitation["treatment_id"],
+                    "visited_in": r.visited_in,
+                    "author_name": r.author_name,
+                    "status": Review.Status.REMOVED if gone else Review.Status.PUBLISHED,
+                    "created_at": invitation["used_at"],
+                    "removal_reason": Review.RemovalReason.NOT_THIS_CLINIC if gone else "",
+                    "removed_at": self.at_noon(self.today) if gone else None,
+                    "reply": r.reply,
+                    "replied_at": self.at_noon(replied) if r.reply else None,
+                }
+            )
+        self.report("Reviews", sync_rows(Review, rows, ["invitation_id"])[0])
+        report = {
+            "subject": ErrorReport.Subject.CLINIC,
+            "clinic_id": clinic_id_by_number[0],
+            "problem": ErrorReport.Problem.HOURS,
+            "details": "The page says you open at 8 on Saturdays, but the door said 9.",
+            "email": "",
+            "created_at": self.at_noon(self.today - datetime.timedelta(days=3)),
+            "closed_at": None,
+            "resolution": "",
+        }
+        self.report(
+            "Reports of errors",
+            sync_rows(ErrorReport, [report], ["subject", "clinic_id", "problem"])[0],
+        )
 
     def load_accounts(self):
         User = get_user_model()
