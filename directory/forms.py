@@ -1,6 +1,8 @@
+from html import escape
+
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 # The search form is drawn on every search, the site's busiest page, so its widgets write
 # their markup in Python and templates/directory/_search_form.html lays the fields out: Django's
@@ -9,42 +11,52 @@ from django.utils.html import format_html, format_html_join
 # Every other form of the site is a crispy form.
 
 
-class QuickSelect(forms.Select):
+class QuickChoices:
+    """Choices kept as given, (value, label) pairs: Django's widgets normalise every list set
+    on them, which for the search's lists on every search cost as much as drawing them."""
+
+    @property
+    def choices(self):
+        return self._quick_choices
+
+    @choices.setter
+    def choices(self, value):
+        self._quick_choices = list(value)
+
+
+class QuickSelect(QuickChoices, forms.Select):
     """A <select>, its options written in Python rather than each from a template."""
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
         attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, " selected" if str(key) in chosen else "", label)
-                for key, label in self.choices
-            ),
+        options = "".join(
+            f'<option value="{escape(str(key))}"{" selected" if str(key) in chosen else ""}>'
+            f"{escape(str(label))}</option>"
+            for key, label in self.choices
         )
-        return format_html("<select{}>{}</select>", flatatt(attrs), options)
+        return mark_safe(f"<select{flatatt(attrs)}>{options}</select>")
 
 
-class QuickCheckboxes(forms.CheckboxSelectMultiple):
+class QuickCheckboxes(QuickChoices, forms.CheckboxSelectMultiple):
     """Tick boxes for several choices, in Bootstrap's markup, written in Python."""
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
         attrs = self.build_attrs(self.attrs, attrs)
-        prefix = attrs.pop("id", f"id_{name}")
+        prefix = escape(attrs.pop("id", f"id_{name}"))
         attrs.pop("aria-describedby", None)  # said by the fieldset around them
-        return format_html_join(
-            "",
-            '<div class="form-check"><input type="checkbox" class="form-check-input" '
-            'name="{}" value="{}" id="{}_{}"{}{}>'
-            '<label class="form-check-label" for="{}_{}">{}</label></div>',
-            (
-                (name, key, prefix, i, " checked" if str(key) in chosen else "",
-                 flatatt(attrs), prefix, i, label)
+        extra = flatatt(attrs)
+        return mark_safe(
+            "".join(
+                f'<div class="form-check"><input type="checkbox" class="form-check-input" '
+                f'name="{escape(name)}" value="{escape(str(key))}" id="{prefix}_{i}"'
+                f"{' checked' if str(key) in chosen else ''}{extra}>"
+                f'<label class="form-check-label" for="{prefix}_{i}">{escape(str(label))}</label>'
+                "</div>"
                 for i, (key, label) in enumerate(self.choices)
-            ),
-        )  # fmt: skip
+            )
+        )
 
 
 class ClinicSearchForm(forms.Form):
