@@ -147,7 +147,7 @@ class EnquiryForm(SpamTraps, forms.ModelForm):
             "preferred_contact": forms.RadioSelect,
         }
 
-    def __init__(self, *args, treatments, **kwargs):
+    def __init__(self, *args, treatments, shown=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["message"].help_text = (
             "Say briefly what you would like help with. Only the clinic reads it; we delete "
@@ -159,6 +159,12 @@ class EnquiryForm(SpamTraps, forms.ModelForm):
         )
         self.fields["treatment"].queryset = treatments
         self.fields["treatment"].empty_label = "Not sure / other"
+        if shown is not None:
+            # The treatments are already in hand (a clinic page's offers): listed from them,
+            # not asked of the database again. A posted form checks against `treatments`.
+            self.fields["treatment"].widget.choices = [("", "Not sure / other")] + [
+                (t.pk, t.name) for t in shown
+            ]
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["phone"].widget.attrs["autocomplete"] = "tel"

@@ -56,7 +56,7 @@ def clinic_detail(request, slug):
             "clinic": clinic,
             "now": timezone.now(),
             "structured_data": structured_data | clinic.review_structured_data(rating, reviews),
-            "enquiry_form": _enquiry_form(clinic),
+            "enquiry_form": _enquiry_form(clinic, shown=clinic.treatments_listed()),
             "response_time": clinic.enquiries.typical_response_time(),
             "rating": rating,
             "reviews": reviews,
@@ -69,9 +69,9 @@ def practitioner_detail(request, slug):
     return render(request, "clinics/practitioner_detail.html", {"practitioner": practitioner})
 
 
-def _enquiry_form(clinic, data=None):
+def _enquiry_form(clinic, data=None, shown=None):
     treatments = clinic.treatments_offered()
-    return EnquiryForm(data, treatments=treatments, prefix="enquiry")
+    return EnquiryForm(data, treatments=treatments, shown=shown, prefix="enquiry")
 
 
 @never_cache

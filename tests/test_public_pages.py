@@ -196,7 +196,6 @@ PAGES = {
         "its published reviews in brief: their rating, count and latest date",
         "its latest reviews with their treatments",
         "answered enquiries of the last 90 days: the typical reply time",
-        "the treatments it offers, for the enquiry form",
     ],
     "/practitioners/person-0/": [
         "the practitioner",
