@@ -55,3 +55,24 @@ def test_the_listing_changed_address_makes_the_next_request_reload_a_clinic(clie
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/costs/").status_code == 200
     assert any('FROM "clinics_listingchange"' in q["sql"] for q in captured)
+
+
+def test_the_cold_mix_draws_different_addresses_that_all_answer(client):
+    """bench/addresses.py: as many different addresses as asked, the same ones for the same
+    seed, each a search the site can answer without a form error."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from bench.addresses import draw, national_data
+
+    call_command("seed_demo", stdout=StringIO())
+    data = national_data()
+    addresses = draw(data, 120, seed=7)
+    assert len(set(addresses)) == 120
+    assert draw(data, 120, seed=7) == addresses != draw(data, 120, seed=8)
+    assert sum(a.startswith("/search/") for a in addresses) > 80  # landing pages besides
+    for address in addresses:
+        response = client.get(address)
+        assert response.status_code == 200, address
+        assert not response.context["filter"].form.errors, address
