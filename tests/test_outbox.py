@@ -160,3 +160,21 @@ def test_the_worker_deletes_old_enquiries_once_a_day(smtp, settings):
         Enquiry.objects.filter(pk=enquiry.pk).update(created_at=created)
     worker_round()
     assert Enquiry.objects.count() == 1
+
+
+def test_the_worker_keeps_going_round_after_round(smtp, monkeypatch):
+    """As `make run` starts it: no --once, an empty outbox, round after round (the second
+    round is where a worker that cannot wait between rounds would stop)."""
+    from directory.management.commands import outbox
+
+    waits = []
+
+    def wait(seconds):
+        waits.append(seconds)
+        if len(waits) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(outbox.time, "sleep", wait)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("outbox", stdout=StringIO())
+    assert waits == [outbox.ROUND_SECONDS] * 3

@@ -11,6 +11,8 @@ from mailer.models import RESULT_FAILURE, RESULT_SUCCESS, Message, MessageLog
 logger = logging.getLogger(__name__)
 
 DAY_SECONDS = 24 * 60 * 60
+# How often waiting emails are looked for: a patient's confirmation goes within seconds.
+ROUND_SECONDS = 5
 
 
 class Command(BaseCommand):
@@ -41,7 +43,7 @@ class Command(BaseCommand):
                 logger.exception("Outbox round failed; trying again shortly")
             if once:
                 return
-            time.sleep(settings.MAILER_EMPTY_QUEUE_SLEEP)
+            time.sleep(ROUND_SECONDS)
 
     def round(self, now):
         if now >= self.next_retry:
