@@ -4,6 +4,7 @@ with the Content Security Policy in force."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from playwright.sync_api import expect
 
 from clinics.models import Clinic, Enquiry, Practitioner, StaffMembership
 from tests.browser.conftest import axe_violations, describe, screenshot
@@ -88,7 +89,7 @@ def test_enquiry_form_with_errors_has_no_violations(page, live_server, demo):
     clinic = Clinic.objects.published().first()
     page.goto(live_server.url + clinic.get_absolute_url() + "enquiry/")
     page.get_by_role("button", name="Send enquiry").click()
-    assert page.get_by_text("Your enquiry was not sent").is_visible()
+    expect(page.get_by_text("Your enquiry was not sent")).to_be_visible()
     violations = axe_violations(page)
     screenshot(page, "enquiry-errors")
     assert not violations, describe(violations)

@@ -68,7 +68,7 @@ def test_clinic_staff_change_a_price_upload_a_photo_confirm_and_read_an_enquiry(
     page.get_by_role("link", name="Treatments and prices").click()
     page.locator("#id_offers-0-price").fill("99.50")
     page.get_by_role("button", name="Save prices").click()
-    assert page.get_by_text("Treatments and prices saved.").is_visible()
+    expect(page.get_by_text("Treatments and prices saved.")).to_be_visible()
     assert Offer.objects.filter(clinic=clinic, price_pence=9950).exists()
 
     photo = tmp_path / "room.jpg"
@@ -77,20 +77,20 @@ def test_clinic_staff_change_a_price_upload_a_photo_confirm_and_read_an_enquiry(
     page.get_by_label("Describe the photo").fill("Our treatment room")
     page.locator("#id_upload-image").set_input_files(str(photo))
     page.get_by_role("button", name="Upload photo").click()
-    assert page.get_by_text("Photo added.").is_visible()
+    expect(page.get_by_text("Photo added.")).to_be_visible()
     assert ClinicPhoto.objects.filter(clinic=clinic, alt_text="Our treatment room").exists()
 
     page.get_by_role("link", name="Overview").click()
     page.get_by_role("button", name="Yes, details and prices are correct").click()
-    assert page.get_by_text("confirmed today").is_visible()
+    expect(page.get_by_text("confirmed today")).to_be_visible()
 
     page.get_by_role("link", name="Enquiries").click()
     page.get_by_role("link", name="Pat").click()
-    assert page.get_by_text("Sore shoulder.").is_visible()
+    expect(page.get_by_text("Sore shoulder.")).to_be_visible()
     screenshot(page, "journey-staff-enquiry")
 
     page.goto(live_server.url + clinic.get_absolute_url())
-    assert page.get_by_text("£99.50").first.is_visible()
+    expect(page.get_by_text("£99.50").first).to_be_visible()
     photo_on_page = page.get_by_alt_text("Our treatment room")
     photo_on_page.scroll_into_view_if_needed()
     expect(photo_on_page).to_be_visible()
@@ -127,9 +127,9 @@ def test_admin_drafts_previews_publishes_and_restores_a_guide(page, browser, liv
     question.get_by_role("textbox", name="Question").fill("Is dry needling safe for me?")
     page.get_by_role("button", name="Save draft and preview the page").click()
 
-    assert page.get_by_text("Preview of the draft").is_visible()
-    assert page.get_by_role("heading", name="Is dry needling safe for me?").is_visible()
-    assert page.get_by_text("Most people notice a change by the third session.").is_visible()
+    expect(page.get_by_text("Preview of the draft")).to_be_visible()
+    expect(page.get_by_role("heading", name="Is dry needling safe for me?")).to_be_visible()
+    expect(page.get_by_text("Most people notice a change by the third session.")).to_be_visible()
     screenshot(page, "journey-admin-guide-preview")
     assert public_text() == before  # patients still see the published guide
 
@@ -143,8 +143,8 @@ def test_admin_drafts_previews_publishes_and_restores_a_guide(page, browser, liv
     page.get_by_role("link", name="Versions and history").click()
     page.get_by_role("link", name="What version 2 changed").click()
     changes = page.locator("table.guide-diff")
-    assert changes.get_by_text("Section: How many sessions will I need?").is_visible()
-    assert changes.get_by_text("FAQ: Is dry needling safe for me?").is_visible()
+    expect(changes.get_by_text("Section: How many sessions will I need?")).to_be_visible()
+    expect(changes.get_by_text("FAQ: Is dry needling safe for me?")).to_be_visible()
     screenshot(page, "journey-admin-guide-changes")
     page.get_by_role("link", name="All versions").click()
     page.get_by_role("button", name="Restore version 1 as the draft").click()
@@ -166,6 +166,6 @@ def test_printed_and_narrow_clinic_pages_keep_what_matters(browser, live_server,
     page.goto(live_server.url + clinic.get_absolute_url())
     page.emulate_media(media="print")
     assert page.locator("form").first.is_hidden()
-    assert page.get_by_role("heading", name="Opening hours").is_visible()
+    expect(page.get_by_role("heading", name="Opening hours")).to_be_visible()
     screenshot(page, f"clinic-print-{width}")
     context.close()

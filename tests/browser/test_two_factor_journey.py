@@ -5,6 +5,7 @@ each page."""
 import time
 
 from allauth.mfa.totp.internal.auth import hotp_value
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, describe, screenshot
 from tests.factories import make_clinic, make_staff
@@ -41,7 +42,9 @@ def test_staff_turn_on_two_step_sign_in_then_sign_in_with_a_recovery_code(
     # Turning it on asks for the password again.
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
-    assert page.get_by_role("img", name="QR code to scan with your authenticator app").is_visible()
+    expect(
+        page.get_by_role("img", name="QR code to scan with your authenticator app")
+    ).to_be_visible()
     accessible(page, "two-factor-setup")
 
     # What the person's app does with the key they typed in.
@@ -50,7 +53,7 @@ def test_staff_turn_on_two_step_sign_in_then_sign_in_with_a_recovery_code(
     wrong = next(code for code in ("000000", "111111", "222222") if code not in near)
     page.get_by_label("Authenticator code").fill(wrong)
     page.get_by_role("button", name="Activate").click()
-    assert page.get_by_text("Incorrect code.").is_visible()
+    expect(page.get_by_text("Incorrect code.")).to_be_visible()
     accessible(page, "two-factor-setup-error")
     page.get_by_label("Authenticator code").fill(code_for(secret))
     page.get_by_role("button", name="Activate").click()
@@ -66,4 +69,4 @@ def test_staff_turn_on_two_step_sign_in_then_sign_in_with_a_recovery_code(
     accessible(page, "two-factor-code-step")
     page.get_by_label("Code").fill(codes[0])
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", name="Your clinics").is_visible()
+    expect(page.get_by_role("heading", name="Your clinics")).to_be_visible()
