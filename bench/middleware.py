@@ -10,7 +10,7 @@ def count_queries(get_response):
     from django.db import connection
 
     def middleware(request):
-        if "HTTP_X_BENCH_COUNT_QUERIES" not in request.META:
+        if "x-bench-count-queries" not in request.headers:
             return get_response(request)
         statements = []
 

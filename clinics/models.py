@@ -1332,7 +1332,7 @@ class DecisionQuerySet(models.QuerySet):
 class DecidedRequest(models.Model):
     """What every request that someone decides has: its status, who decided and when."""
 
-    status = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    status = models.CharField(max_length=10, choices=Decision, default=Decision.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
