@@ -126,7 +126,8 @@ class AreaQuerySet(models.QuerySet):
 
 
 class Area(models.Model):
-    """A part of London: a sub-region, a borough (or the City) or a neighbourhood in a borough."""
+    """A part of London: a sub-region, a borough (or the City) or a neighbourhood in a borough.
+    Its page, a search landing page, is the public site's (ABSOLUTE_URL_OVERRIDES)."""
 
     class Kind(models.TextChoices):
         REGION = "region", "Region"
@@ -170,9 +171,6 @@ class Area(models.Model):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("area-detail", args=[self.slug])
 
     def nearest(self, areas, limit=6):
         """The other areas of this one's kind among `areas`, nearest first (for "nearby

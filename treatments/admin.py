@@ -311,7 +311,7 @@ class GuideAdmin(CountedMessageMixin, admin.ModelAdmin):
             editor = GuideEditor(request.POST)
             if editor.is_valid() and "_refresh" not in request.POST:
                 try:
-                    guide.save_draft(editor.text(), request.user, editor.token)
+                    draft = guide.save_draft(editor.text(), request.user, editor.token)
                 except EditConflict as error:
                     # Nothing typed is lost: the form comes back as sent, over the latest
                     # draft, with their text compared to it.
@@ -323,7 +323,7 @@ class GuideAdmin(CountedMessageMixin, admin.ModelAdmin):
                 else:
                     self.log_change(request, guide, "Saved the draft.")
                     if "_preview" in request.POST:
-                        return HttpResponseRedirect(reverse("guide-preview", args=[guide.pk]))
+                        return HttpResponseRedirect(draft.get_absolute_url())
                     messages.success(
                         request,
                         "Draft saved. The public page shows the published version until you "

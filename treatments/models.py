@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -26,6 +25,9 @@ class TreatmentQuerySet(models.QuerySet):
 
 
 class Treatment(models.Model):
+    """A treatment. Its page (get_absolute_url) is the public site's guide page, which the
+    site names in ABSOLUTE_URL_OVERRIDES (directory/settings.py); so are a condition's."""
+
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True, help_text="Used in the page's address.")
     summary = models.CharField(
@@ -51,9 +53,6 @@ class Treatment(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("treatment-detail", args=[self.slug])
-
 
 class ConditionQuerySet(models.QuerySet):
     def published(self):
@@ -77,9 +76,6 @@ class Condition(models.Model):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("condition-detail", args=[self.slug])
 
 
 class TreatmentCondition(models.Model):
@@ -482,7 +478,7 @@ class GuideRevisionQuerySet(models.QuerySet):
 class GuideRevision(models.Model):
     """A guide's whole text at one moment (introduction, sections in order, FAQs): either
     its draft, at most one, being edited; or a published version, numbered and kept as it
-    was."""
+    was. A draft's get_absolute_url is the site's preview (ABSOLUTE_URL_OVERRIDES)."""
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(
