@@ -209,6 +209,7 @@ class OpeningHoursInline(admin.TabularInline):
 
 class OfferInline(admin.TabularInline):
     model = Offer
+    ordering = ["treatment__name", "session_type"]
     autocomplete_fields = ["treatment"]
     fields = ["treatment", "session_type", "price_pence", "duration_minutes", "price_confirmed_on"]
     extra = 0
@@ -238,6 +239,7 @@ class ClinicPhotoInline(admin.TabularInline):
 
 class StaffMembershipInline(admin.TabularInline):
     model = StaffMembership
+    ordering = ["user__email"]
     autocomplete_fields = ["user"]
     extra = 0
 
@@ -321,6 +323,7 @@ class ClinicAdmin(PublishActionsMixin, SimpleHistoryAdmin):
 
 class InsurerRecognitionInline(admin.TabularInline):
     model = InsurerRecognition
+    ordering = ["insurer__name"]
     autocomplete_fields = ["insurer"]
     extra = 0
 
@@ -366,6 +369,7 @@ class PractitionerAdmin(PublishActionsMixin, SimpleHistoryAdmin):
 @admin.register(InsurerRecognition)
 class InsurerRecognitionAdmin(SimpleHistoryAdmin):
     list_display = ["practitioner", "insurer", "provider_number"]
+    ordering = ["insurer__name"]
     list_filter = ["insurer"]
     search_fields = ["practitioner__last_name", "practitioner__hcpc_number", "provider_number"]
     list_select_related = ["practitioner", "insurer"]
@@ -377,6 +381,7 @@ class OfferAdmin(SimpleHistoryAdmin):
     list_display = [
         "clinic", "treatment", "session_type", "price", "duration_minutes", "price_confirmed_on",
     ]  # fmt: skip
+    ordering = ["treatment__name", "session_type"]
     list_filter = ["session_type", "treatment"]
     search_fields = ["clinic__name", "treatment__name"]
     list_select_related = ["clinic", "treatment"]
@@ -410,6 +415,7 @@ class ClinicPhotoAdmin(SimpleHistoryAdmin):
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(SimpleHistoryAdmin):
     list_display = ["user", "clinic", "role", "created_at"]
+    ordering = ["clinic__name", "user__email"]
     list_filter = ["role"]
     search_fields = ["user__email", "user__username", "clinic__name"]
     list_select_related = ["user", "clinic"]

@@ -423,7 +423,7 @@ class ClinicQuerySet(models.QuerySet):
                         "languages",
                         Prefetch(
                             "insurer_recognitions",
-                            queryset=InsurerRecognition.objects.select_related("insurer"),
+                            queryset=InsurerRecognition.objects.by_insurer(),
                         ),
                     ),
                 ),
@@ -779,10 +779,12 @@ class Clinic(models.Model):
         return items
 
     def owner_emails(self):
-        return list(self.memberships.owners().values_list("user__email", flat=True))
+        return list(
+            self.memberships.owners().order_by("user__email").values_list("user__email", flat=True)
+        )
 
     def staff_emails(self):
-        return list(self.memberships.values_list("user__email", flat=True))
+        return list(self.memberships.order_by("user__email").values_list("user__email", flat=True))
 
     def export_data(self):
         """All of this clinic's own data as plain JSON-ready values, for the clinic to keep."""
@@ -813,7 +815,9 @@ class Clinic(models.Model):
                     "duration_minutes": o.duration_minutes,
                     "price_confirmed_on": _jsonable(o.price_confirmed_on),
                 }
-                for o in self.offers.select_related("treatment")
+                for o in self.offers.select_related("treatment").order_by(
+                    "treatment__name", "session_type"
+                )
             ],
             "practitioners": [
                 {
@@ -834,7 +838,7 @@ class Clinic(models.Model):
                     "treatments",
                     Prefetch(
                         "insurer_recognitions",
-                        queryset=InsurerRecognition.objects.select_related("insurer"),
+                        queryset=InsurerRecognition.objects.by_insurer(),
                     ),
                 )
             ],
@@ -927,7 +931,7 @@ class PractitionerQuerySet(models.QuerySet):
             "treatments",
             Prefetch(
                 "insurer_recognitions",
-                queryset=InsurerRecognition.objects.select_related("insurer"),
+                queryset=InsurerRecognition.objects.by_insurer(),
             ),
         )
 
@@ -937,7 +941,7 @@ class PractitionerQuerySet(models.QuerySet):
             Prefetch("clinics", queryset=Clinic.objects.select_related("area")),
             Prefetch(
                 "insurer_recognitions",
-                queryset=InsurerRecognition.objects.select_related("insurer"),
+                queryset=InsurerRecognition.objects.by_insurer(),
             ),
         )
 
@@ -1040,6 +1044,12 @@ class Practitioner(models.Model):
         return f"https://www.hcpc-uk.org/check-the-register/?query={self.hcpc_number}"
 
 
+class InsurerRecognitionQuerySet(models.QuerySet):
+    def by_insurer(self):
+        """With their insurers, by the insurer's name: as every page and form lists them."""
+        return self.select_related("insurer").order_by("insurer__name")
+
+
 class InsurerRecognition(models.Model):
     """Insurers recognise people, not buildings: a practitioner registered with an insurer."""
 
@@ -1051,8 +1061,9 @@ class InsurerRecognition(models.Model):
 
     history = HistoricalRecords()
 
+    objects = InsurerRecognitionQuerySet.as_manager()
+
     class Meta:
-        ordering = ["insurer__name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["practitioner", "insurer"], name="insurer_recognition_unique"
@@ -1100,7 +1111,6 @@ class Offer(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["treatment__name", "session_type"]
         constraints = [
             models.UniqueConstraint(
                 fields=["clinic", "treatment", "session_type"], name="offer_unique_per_session"
@@ -1228,7 +1238,6 @@ class StaffMembership(models.Model):
     objects = StaffMembershipQuerySet.as_manager()
 
     class Meta:
-        ordering = ["clinic__name", "user__email"]
         constraints = [
             models.UniqueConstraint(fields=["user", "clinic"], name="staff_membership_unique"),
             models.CheckConstraint(

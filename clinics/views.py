@@ -246,9 +246,7 @@ def compare(request):
     # The chosen treatment's prices, and the practitioners' insurers.
     offers = Offer.objects.filter(treatment=treatment) if treatment else Offer.objects.none()
     people = Practitioner.objects.published().prefetch_related(
-        Prefetch(
-            "insurer_recognitions", queryset=InsurerRecognition.objects.select_related("insurer")
-        )
+        Prefetch("insurer_recognitions", queryset=InsurerRecognition.objects.by_insurer())
     )
     prefetch_related_objects(
         clinics, Prefetch("offers", queryset=offers), Prefetch("practitioners", queryset=people)

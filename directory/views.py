@@ -43,7 +43,9 @@ def home(request):
             "choices": index.choices,
             "counts": figures.listed_counts(index),
             "regions": Area.objects.tree(),
-            "guides": Guide.objects.published().select_related("treatment"),
+            "guides": Guide.objects.published()
+            .select_related("treatment")
+            .order_by("treatment__name"),
         },
     )
 
@@ -95,7 +97,9 @@ def _guide_page(request, guide, text=None, preview=None):
         "review": review,
         "conditions": TreatmentCondition.objects.filter(
             treatment=treatment, condition__is_published=True
-        ).select_related("condition"),
+        )
+        .select_related("condition")
+        .order_by("order", "condition__name"),
         "related": treatment.related.published(),
         **figures.guide_figures(listings_index(), treatment),
     }
@@ -204,7 +208,9 @@ def condition_detail(request, slug):
             "landing_condition": condition,
             "condition_links": TreatmentCondition.objects.filter(
                 condition=condition, treatment__is_published=True
-            ).select_related("treatment"),
+            )
+            .select_related("treatment")
+            .order_by("order", "treatment__name"),
         }
 
     return _search_page(request, fixed={"condition": slug}, context=landing)

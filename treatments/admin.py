@@ -71,6 +71,7 @@ class TreatmentConditionInline(admin.TabularInline):
     """Shown on both a treatment and a condition; the parent's own key is left out."""
 
     model = TreatmentCondition
+    ordering = ["order", "condition__name"]
     autocomplete_fields = ["treatment", "condition"]
     extra = 1
 
@@ -147,6 +148,7 @@ class ConditionAdmin(PublishActionsMixin, SimpleHistoryAdmin):
 @admin.register(TreatmentCondition)
 class TreatmentConditionAdmin(SimpleHistoryAdmin):
     list_display = ["treatment", "condition", "structures", "order"]
+    ordering = ["order", "condition__name"]
     list_filter = ["treatment"]
     search_fields = ["treatment__name", "condition__name", "structures"]
     autocomplete_fields = ["treatment", "condition"]
@@ -199,6 +201,7 @@ class GuideAdmin(CountedMessageMixin, admin.ModelAdmin):
         "title", "treatment", "status", "changes_waiting", "version", "review", "updated_at",
     ]  # fmt: skip
     list_filter = ["status", ChangesWaitingFilter, ReviewDueFilter]
+    ordering = ["treatment__name"]
     search_fields = ["title", "treatment__name"]
     list_select_related = ["treatment"]
     autocomplete_fields = ["treatment"]

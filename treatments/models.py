@@ -94,7 +94,6 @@ class TreatmentCondition(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["order", "condition__name"]
         verbose_name = "treatment for a condition"
         verbose_name_plural = "treatments for conditions"
         constraints = [
@@ -258,7 +257,6 @@ class Guide(models.Model):
     objects = GuideQuerySet.as_manager()
 
     class Meta:
-        ordering = ["treatment__name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(sessions_min__isnull=True)

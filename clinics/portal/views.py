@@ -28,6 +28,7 @@ from clinics.models import (
     ClinicPhoto,
     Decision,
     ErrorReport,
+    InsurerRecognition,
     Invitation,
     ListingRequest,
     Offer,
@@ -97,8 +98,10 @@ def _render(request, template, membership, status=200, **context):
 @never_cache
 @login_required
 def home(request):
-    memberships = StaffMembership.objects.filter(user=request.user).select_related(
-        "clinic", "clinic__area"
+    memberships = (
+        StaffMembership.objects.filter(user=request.user)
+        .select_related("clinic", "clinic__area")
+        .order_by("clinic__name")
     )
     claims = ClaimRequest.objects.filter(user=request.user).select_related("clinic")
     return render(
@@ -186,7 +189,9 @@ def edit_offers(request, slug):
     formset = OfferFormSet(
         request.POST or None,
         instance=membership.clinic,
-        queryset=Offer.objects.filter(clinic=membership.clinic).select_related("treatment"),
+        queryset=Offer.objects.filter(clinic=membership.clinic)
+        .select_related("treatment")
+        .order_by("treatment__name", "session_type"),
     )
     if request.method == "POST" and formset.is_valid():
         with ClinicChange.recording(membership.clinic, request.user, "Changed the prices"):
@@ -224,7 +229,11 @@ def practitioners(request, slug):
 def _practitioner_form(request, membership, practitioner):
     clinic = membership.clinic
     form = PractitionerForm(request.POST or None, instance=practitioner)
-    insurers = InsurerRecognitionFormSet(request.POST or None, instance=practitioner)
+    insurers = InsurerRecognitionFormSet(
+        request.POST or None,
+        instance=practitioner,
+        queryset=InsurerRecognition.objects.by_insurer(),
+    )
     if request.method == "POST" and form.is_valid() and insurers.is_valid():
         label = f"{'Edited' if practitioner.pk else 'Added'} {form.instance.full_name}"
         with ClinicChange.recording(clinic, request.user, label):
@@ -429,7 +438,7 @@ def team(request, slug):
         "portal/team.html",
         membership,
         form=form,
-        members=clinic.memberships.select_related("user"),
+        members=clinic.memberships.select_related("user").order_by("user__email"),
         invitations=clinic.invitations.filter(accepted_at=None),
         claims=clinic.claims.filter(status=Decision.PENDING).select_related("user"),
         decision_form=DecisionForm(),
