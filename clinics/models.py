@@ -57,11 +57,13 @@ from clinics.validators import (
     LONDON_LONGITUDE,
     UK_LATITUDE,
     UK_LONGITUDE,
+    normalise_hcpc_number,
     validate_hcpc_number,
     validate_london_latitude,
     validate_london_longitude,
 )
-from treatments.models import Guide, Treatment
+from treatments.models import Guide, Treatment, months_ago
+from treatments.slugs import first_free
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +74,7 @@ def unique_slug(model, text, pk=None):
     taken = set(
         model.objects.filter(slug__startswith=base).exclude(pk=pk).values_list("slug", flat=True)
     )
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    return first_free(base, taken)
 
 
 def _jsonable(value):
@@ -125,14 +124,21 @@ class AreaQuerySet(models.QuerySet):
         )
 
 
+# Choices that a model's constraints name are defined outside it (and given to it as an
+# attribute, Area.Kind): the class Meta inside a model cannot see the model's own names.
+
+
+class AreaKind(models.TextChoices):
+    REGION = "region", "Region"
+    BOROUGH = "borough", "Borough"
+    NEIGHBOURHOOD = "neighbourhood", "Neighbourhood"
+
+
 class Area(models.Model):
     """A part of London: a sub-region, a borough (or the City) or a neighbourhood in a borough.
     Its page, a search landing page, is the public site's (ABSOLUTE_URL_OVERRIDES)."""
 
-    class Kind(models.TextChoices):
-        REGION = "region", "Region"
-        BOROUGH = "borough", "Borough"
-        NEIGHBOURHOOD = "neighbourhood", "Neighbourhood"
+    Kind = AreaKind
 
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True, help_text="Used in page addresses.")
@@ -157,8 +163,8 @@ class Area(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="region", parent__isnull=True)
-                | Q(kind__in=["borough", "neighbourhood"], parent__isnull=False),
+                condition=Q(kind=AreaKind.REGION, parent__isnull=True)
+                | Q(kind__in=[AreaKind.BOROUGH, AreaKind.NEIGHBOURHOOD], parent__isnull=False),
                 name="area_parent_matches_kind",
                 violation_error_message="Regions have no parent; boroughs and neighbourhoods do.",
             ),
@@ -287,11 +293,6 @@ class Language(models.Model):
 
     def __str__(self):
         return self.name
-
-
-def months_ago(months, today=None):
-    today = today or timezone.localdate()
-    return today - datetime.timedelta(days=round(months * 365.25 / 12))
 
 
 # How long a clinic's word on its next new-patient appointment holds unless refreshed.
@@ -1011,7 +1012,7 @@ class Practitioner(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs):
-        self.hcpc_number = self.hcpc_number.strip().upper().replace(" ", "")
+        self.hcpc_number = normalise_hcpc_number(self.hcpc_number)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -1074,10 +1075,18 @@ class InsurerRecognition(models.Model):
         return f"{self.practitioner} with {self.insurer}"
 
 
-# The order a patient meets them in, used wherever session types are listed.
-SESSION_ORDER = ["initial", "follow_up", "standard", "add_on"]
+class SessionType(models.TextChoices):
+    """In the order a patient meets them, used wherever session types are listed."""
+
+    INITIAL = "initial", "Initial assessment"
+    FOLLOW_UP = "follow_up", "Follow-up session"
+    STANDARD = "standard", "Standard session"
+    ADD_ON = "add_on", "Added to another session"
+
+
+SESSION_ORDER = SessionType.values
 # What a patient can start treatment with: a card's and a clinic page's "from" price.
-FIRST_SESSION_TYPES = ("initial", "standard")
+FIRST_SESSION_TYPES = (SessionType.INITIAL, SessionType.STANDARD)
 
 
 def session_rank():
@@ -1088,11 +1097,7 @@ def session_rank():
 class Offer(models.Model):
     """A clinic's price for a treatment in one kind of session."""
 
-    class SessionType(models.TextChoices):
-        INITIAL = "initial", "Initial assessment"
-        FOLLOW_UP = "follow_up", "Follow-up session"
-        STANDARD = "standard", "Standard session"
-        ADD_ON = "add_on", "Added to another session"
+    SessionType = SessionType
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="offers")
     treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="offers")
@@ -1126,7 +1131,7 @@ class Offer(models.Model):
                 violation_error_message="The duration must be more than zero minutes.",
             ),
             models.CheckConstraint(
-                condition=Q(session_type__in=["initial", "follow_up", "standard", "add_on"]),
+                condition=Q(session_type__in=SessionType.values),
                 name="offer_session_type_valid",
             ),
         ]
@@ -1221,10 +1226,13 @@ class StaffMembershipQuerySet(models.QuerySet):
         return self.filter(role=StaffMembership.Role.OWNER)
 
 
+class StaffRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    EDITOR = "editor", "Editor"
+
+
 class StaffMembership(models.Model):
-    class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        EDITOR = "editor", "Editor"
+    Role = StaffRole
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinic_memberships"
@@ -1241,7 +1249,7 @@ class StaffMembership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "clinic"], name="staff_membership_unique"),
             models.CheckConstraint(
-                condition=Q(role__in=["owner", "editor"]), name="staff_membership_role_valid"
+                condition=Q(role__in=StaffRole.values), name="staff_membership_role_valid"
             ),
         ]
 
@@ -1381,7 +1389,7 @@ class ClaimRequest(DecidedRequest):
             # One open claim per person and clinic; decided ones stay as a record.
             models.UniqueConstraint(
                 fields=["clinic", "user"],
-                condition=Q(status="pending"),
+                condition=Q(status=Decision.PENDING),
                 name="claim_one_pending_per_user",
             ),
         ]
@@ -1440,11 +1448,11 @@ class VerificationRequest(DecidedRequest):
         constraints = [
             models.UniqueConstraint(
                 fields=["clinic"],
-                condition=Q(status="pending"),
+                condition=Q(status=Decision.PENDING),
                 name="verification_one_pending_per_clinic",
             ),
             models.CheckConstraint(
-                condition=~Q(status="refused") | ~Q(reason=""),
+                condition=~Q(status=Decision.REFUSED) | ~Q(reason=""),
                 name="verification_refusal_has_reason",
                 violation_error_message="Say why, for the clinic to read.",
             ),
@@ -1498,7 +1506,7 @@ class ListingRequest(DecidedRequest):
         constraints = [
             models.UniqueConstraint(
                 fields=["practitioner", "clinic"],
-                condition=Q(status="pending"),
+                condition=Q(status=Decision.PENDING),
                 name="listing_request_one_pending",
             ),
         ]
@@ -1636,12 +1644,15 @@ class EnquiryQuerySet(models.QuerySet):
         return waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
 
 
+class ContactMethod(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+
+
 class Enquiry(models.Model):
     """A patient's message to a clinic. Health data: keep little, keep it briefly."""
 
-    class ContactMethod(models.TextChoices):
-        EMAIL = "email", "Email"
-        PHONE = "phone", "Phone"
+    ContactMethod = ContactMethod
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="enquiries")
     practitioner = models.ForeignKey(
@@ -1678,7 +1689,7 @@ class Enquiry(models.Model):
                 violation_error_message="An enquiry cannot be answered before it was received.",
             ),
             models.CheckConstraint(
-                condition=Q(preferred_contact__in=["email", "phone"]),
+                condition=Q(preferred_contact__in=ContactMethod.values),
                 name="enquiry_contact_method_valid",
             ),
         ]
@@ -1992,15 +2003,18 @@ def _one_to_five(name, optional=False):
     return models.CheckConstraint(condition=condition, name=f"review_{name}_one_to_five")
 
 
+class ReviewStatus(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    HELD = "held", "Held for a check (one of a burst)"
+    REMOVED = "removed", "Removed"
+
+
 class Review(models.Model):
     """A patient's review of a clinic, written through their ReviewInvitation: so only from
     someone who enquired through the site, once per enquiry. Published as written, whatever
     its rating; removed only for one of RemovalReason, which is shown in its place."""
 
-    class Status(models.TextChoices):
-        PUBLISHED = "published", "Published"
-        HELD = "held", "Held for a check (one of a burst)"
-        REMOVED = "removed", "Removed"
+    Status = ReviewStatus
 
     class RemovalReason(models.TextChoices):
         # Each completes "Removed because ...", as it is shown.
@@ -2072,12 +2086,13 @@ class Review(models.Model):
             _one_to_five("value_rating", optional=True),
             _one_to_five("waiting_rating", optional=True),
             models.CheckConstraint(
-                condition=Q(status__in=["published", "held", "removed"]),
+                condition=Q(status__in=ReviewStatus.values),
                 name="review_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status="removed", removed_at__isnull=False) & ~Q(removal_reason="")
-                | Q(~Q(status="removed"), removed_at__isnull=True, removal_reason=""),
+                condition=Q(status=ReviewStatus.REMOVED, removed_at__isnull=False)
+                & ~Q(removal_reason="")
+                | Q(~Q(status=ReviewStatus.REMOVED), removed_at__isnull=True, removal_reason=""),
                 name="review_removed_with_a_reason",
                 violation_error_message="A removed review needs its reason, and only it has one.",
             ),
@@ -2162,7 +2177,9 @@ class ReviewFlag(DecidedRequest):
         verbose_name_plural = "reviews reported by clinics"
         constraints = [
             models.UniqueConstraint(
-                fields=["review"], condition=Q(status="pending"), name="review_flag_one_pending"
+                fields=["review"],
+                condition=Q(status=Decision.PENDING),
+                name="review_flag_one_pending",
             ),
         ]
 

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from treatments.markdown import markdown_to_text
+from treatments.slugs import first_free
 
 
 class TreatmentQuerySet(models.QuerySet):
@@ -106,15 +107,19 @@ class TreatmentCondition(models.Model):
         return f"{self.treatment} for {self.condition}"
 
 
+def months_span(months):
+    """`months` as days, each month of average length (365.25 / 12 days): every period said
+    in months is counted so, a guide's clinical review here and a listing's age in clinics."""
+    return datetime.timedelta(days=round(months * 365.25 / 12))
+
+
+def months_ago(months, today=None):
+    return (today or timezone.localdate()) - months_span(months)
+
+
 def review_cutoff(months=None, today=None):
     """The date before which a clinical review counts as out of date."""
-    today = today or timezone.localdate()
-    return today - review_period(months)
-
-
-def review_period(months=None):
-    months = settings.GUIDE_REVIEW_MONTHS if months is None else months
-    return datetime.timedelta(days=round(months * 365.25 / 12))
+    return months_ago(settings.GUIDE_REVIEW_MONTHS if months is None else months, today)
 
 
 # A review falling due within this many days is flagged "due soon", so it can be booked.
@@ -152,6 +157,10 @@ class GuideQuerySet(models.QuerySet):
         return self.annotate(
             has_draft=Exists(GuideRevision.objects.drafts().filter(guide=OuterRef("pk")))
         )
+
+
+def _anchor_of(heading):
+    return slugify(heading)[:140] or "section"
 
 
 @dataclass
@@ -210,10 +219,7 @@ class GuideText:
         taken = set()
         sections = []
         for section in self.sections:
-            base = section.anchor or slugify(section.heading)[:140] or "section"
-            anchor, n = base, 2
-            while anchor in taken:
-                anchor, n = f"{base}-{n}", n + 1
+            anchor = first_free(section.anchor or _anchor_of(section.heading), taken)
             taken.add(anchor)
             sections.append(SectionText(section.heading, section.body, anchor))
         return replace(self, sections=sections)
@@ -456,7 +462,7 @@ class ReviewState:
     def of(cls, last_reviewed, today):
         if last_reviewed is None:
             return cls("never", "Never reviewed: a review is needed", None)
-        due_on = last_reviewed + review_period()
+        due_on = last_reviewed + months_span(settings.GUIDE_REVIEW_MONTHS)
         day = f"{due_on.day} {due_on:%B %Y}"
         if due_on < today:
             return cls("overdue", f"Overdue: was due {day}", due_on)
@@ -629,7 +635,7 @@ class GuideSection(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.anchor:
-            self.anchor = self._free_anchor(slugify(self.heading)[:140] or "section")
+            self.anchor = self._free_anchor(_anchor_of(self.heading))
         super().save(*args, **kwargs)
 
     def _free_anchor(self, base):
@@ -639,10 +645,7 @@ class GuideSection(models.Model):
             .exclude(pk=self.pk)
             .values_list("anchor", flat=True)
         )
-        anchor, n = base, 2
-        while anchor in taken:
-            anchor, n = f"{base}-{n}", n + 1
-        return anchor
+        return first_free(base, taken)
 
 
 class GuideFAQ(models.Model):

@@ -55,6 +55,7 @@ from clinics.portal.forms import (
     ReviewFlagForm,
     WeekHoursForm,
 )
+from clinics.validators import normalise_hcpc_number
 
 logger = logging.getLogger(__name__)
 
@@ -314,7 +315,7 @@ def request_listing(request, slug):
     membership = _get_membership(request, slug)
     practitioner = get_object_or_404(
         Practitioner.objects.select_related("home_clinic"),
-        hcpc_number=request.POST.get("hcpc_number", "").strip().upper(),
+        hcpc_number=normalise_hcpc_number(request.POST.get("hcpc_number")),
     )
     if practitioner.clinics.filter(pk=membership.clinic.pk).exists():
         messages.info(request, f"{practitioner.full_name} is already listed here.")
@@ -521,7 +522,9 @@ def claim(request, slug):
     clinic = get_object_or_404(Clinic.objects.published(), slug=slug)
     if clinic.memberships.filter(user=request.user).exists():
         return redirect("portal:dashboard", slug)
-    if ClaimRequest.objects.filter(clinic=clinic, user=request.user, status="pending").exists():
+    if ClaimRequest.objects.filter(
+        clinic=clinic, user=request.user, status=Decision.PENDING
+    ).exists():
         messages.info(request, "You have already asked for access to this clinic.")
         return redirect("portal:home")
     has_owners = clinic.memberships.owners().exists()
