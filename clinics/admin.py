@@ -38,34 +38,6 @@ from clinics.models import (
 from treatments.admin import PublishActionsMixin
 
 
-class YesNoFilter(admin.SimpleListFilter):
-    """A yes/no filter on whether a date field is set."""
-
-    field = None
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(**{f"{self.field}__isnull": False})
-        if self.value() == "no":
-            return queryset.filter(**{f"{self.field}__isnull": True})
-        return queryset
-
-
-class VerifiedFilter(YesNoFilter):
-    title = "verified"
-    parameter_name = "verified"
-    field = "verified_on"
-
-
-class HcpcCheckedFilter(YesNoFilter):
-    title = "HCPC register checked"
-    parameter_name = "hcpc_checked"
-    field = "hcpc_checked_on"
-
-
 class ListingFilter(admin.SimpleListFilter):
     """Where a published clinic stands in the search, as its details age unconfirmed."""
 
@@ -256,7 +228,8 @@ class ClinicAdmin(PublishActionsMixin, SimpleHistoryAdmin):
         "offer_count",
     ]  # fmt: skip
     list_filter = [
-        "is_published", VerifiedFilter, ListingFilter, StaffFilter, OverdueReportsFilter,
+        "is_published", ("verified_on", admin.EmptyFieldListFilter), ListingFilter, StaffFilter,
+        OverdueReportsFilter,
         "accepting_new_patients", "step_free_access", "home_visits", "video_consultations",
         "area__kind",
     ]  # fmt: skip
@@ -339,7 +312,8 @@ class PractitionerAdmin(PublishActionsMixin, SimpleHistoryAdmin):
         "is_csp_member", "gender", "is_published", "clinic_count",
     ]  # fmt: skip
     list_filter = [
-        "is_published", HcpcCheckedFilter, "is_csp_member", "gender", "clinics__area",
+        "is_published", ("hcpc_checked_on", admin.EmptyFieldListFilter), "is_csp_member",
+        "gender", "clinics__area",
     ]  # fmt: skip
     search_fields = ["first_name", "last_name", "hcpc_number", "slug"]
     # The home clinic keeps the profile: an admin settles disputes by moving it.
