@@ -2221,6 +2221,12 @@ class ErrorReportQuerySet(models.QuerySet):
         return self.open().filter(created_at__lt=cutoff)
 
 
+class ErrorSubject(models.TextChoices):
+    CLINIC = "clinic", "Clinic"
+    PRACTITIONER = "practitioner", "Practitioner"
+    GUIDE = "guide", "Guide"
+
+
 class ErrorProblem(models.TextChoices):
     """What a report of an error says is wrong (ErrorReport.PROBLEMS: which for which page)."""
 
@@ -2244,11 +2250,7 @@ class ErrorReport(models.Model):
     see and close theirs in the portal. Closing says what was done, and the reporter, if they
     left an address, is told; the address is then deleted."""
 
-    class Subject(models.TextChoices):
-        CLINIC = "clinic", "Clinic"
-        PRACTITIONER = "practitioner", "Practitioner"
-        GUIDE = "guide", "Guide"
-
+    Subject = ErrorSubject
     Problem = ErrorProblem
 
     PROBLEMS = {
@@ -2301,9 +2303,18 @@ class ErrorReport(models.Model):
         verbose_name_plural = "reports of errors"
         constraints = [
             models.CheckConstraint(
-                condition=Q(subject="clinic", clinic__isnull=False, practitioner=None, guide=None)
-                | Q(subject="practitioner", clinic=None, practitioner__isnull=False, guide=None)
-                | Q(subject="guide", clinic=None, practitioner=None, guide__isnull=False),
+                condition=Q(
+                    subject=ErrorSubject.CLINIC, clinic__isnull=False, practitioner=None, guide=None
+                )
+                | Q(
+                    subject=ErrorSubject.PRACTITIONER,
+                    clinic=None,
+                    practitioner__isnull=False,
+                    guide=None,
+                )
+                | Q(
+                    subject=ErrorSubject.GUIDE, clinic=None, practitioner=None, guide__isnull=False
+                ),
                 name="error_report_about_one_page",
                 violation_error_message="A report is about one clinic, practitioner or guide.",
             ),

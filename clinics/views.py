@@ -94,7 +94,7 @@ def enquiry(request, slug):
             return render(request, "429.html", status=429)
         if form.is_spam():
             logger.info("Enquiry for clinic %s refused as spam", clinic.pk)
-            return render(request, "clinics/enquiry_refused.html", status=400)
+            return render(request, "clinics/refused_as_spam.html", {"what": "enquiry"}, status=400)
     return render(
         request,
         "clinics/enquiry.html",
@@ -422,8 +422,8 @@ def report_error(request, kind, slug):
             logger.info("Report about %s %s refused as spam", kind, about.pk)
             return render(
                 request,
-                "clinics/report_refused.html",
-                {"about": about, "page_name": _page_name(about)},
+                "clinics/refused_as_spam.html",
+                {"what": "report", "about": about, "page_name": _page_name(about)},
                 status=400,
             )
     return render(

@@ -87,6 +87,16 @@ def _recorded(request, clinic, label, save):
         return save()
 
 
+def _saved(request, membership, form, label, message):
+    """Whether this is a POST of a valid `form` (or formset), now saved as one recorded
+    action and said so."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    _recorded(request, membership.clinic, label, form.save)
+    messages.success(request, message)
+    return True
+
+
 def _render(request, template, membership, status=200, **context):
     return render(
         request,
@@ -160,10 +170,7 @@ def request_verification(request, slug):
 def edit_details(request, slug):
     membership = _get_membership(request, slug)
     form = ClinicDetailsForm(request.POST or None, instance=membership.clinic)
-    if request.method == "POST" and form.is_valid():
-        with ClinicChange.recording(membership.clinic, request.user, "Edited the details"):
-            form.save()
-        messages.success(request, "Details saved.")
+    if _saved(request, membership, form, "Edited the details", "Details saved."):
         return redirect("portal:dashboard", slug)
     return _render(request, "portal/form.html", membership, form=form, title="Details")
 
@@ -174,10 +181,7 @@ def edit_details(request, slug):
 def edit_hours(request, slug):
     membership = _get_membership(request, slug)
     form = WeekHoursForm(request.POST or None, clinic=membership.clinic)
-    if request.method == "POST" and form.is_valid():
-        with ClinicChange.recording(membership.clinic, request.user, "Changed the opening hours"):
-            form.save()
-        messages.success(request, "Opening hours saved.")
+    if _saved(request, membership, form, "Changed the opening hours", "Opening hours saved."):
         return redirect("portal:dashboard", slug)
     return _render(request, "portal/hours.html", membership, form=form, title="Opening hours")
 
@@ -194,10 +198,7 @@ def edit_offers(request, slug):
         .select_related("treatment")
         .order_by("treatment__name", "session_type"),
     )
-    if request.method == "POST" and formset.is_valid():
-        with ClinicChange.recording(membership.clinic, request.user, "Changed the prices"):
-            formset.save()
-        messages.success(request, "Treatments and prices saved.")
+    if _saved(request, membership, formset, "Changed the prices", "Treatments and prices saved."):
         return redirect("portal:dashboard", slug)
     return _render(
         request, "portal/prices.html", membership, formset=formset, title="Treatments and prices"
