@@ -62,7 +62,7 @@ from clinics.validators import (
     validate_london_latitude,
     validate_london_longitude,
 )
-from treatments.models import Guide, Treatment, months_ago
+from treatments.models import Guide, PublishedQuerySet, Treatment, months_ago
 from treatments.slugs import first_free
 
 logger = logging.getLogger(__name__)
@@ -320,10 +320,7 @@ class NextAvailable:
         return min(self.on, self.set_on + NEXT_AVAILABLE_LIFETIME - datetime.timedelta(days=1))
 
 
-class ClinicQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True)
-
+class ClinicQuerySet(PublishedQuerySet):
     def listed(self):
         """Published clinics shown in searches and counted on index pages: those whose
         details were confirmed (or, never confirmed, created) within
@@ -920,10 +917,7 @@ class OpeningHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
-class PractitionerQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True)
-
+class PractitionerQuerySet(PublishedQuerySet):
     def for_listing(self):
         """Published practitioners with their clinics, languages and insurers, prefetched."""
         return self.published().prefetch_related(

@@ -20,7 +20,10 @@ from treatments.markdown import markdown_to_text
 from treatments.slugs import first_free
 
 
-class TreatmentQuerySet(models.QuerySet):
+class PublishedQuerySet(models.QuerySet):
+    """Rows of a model with an `is_published` box (treatments, conditions, clinics,
+    practitioners): published() are those patients see."""
+
     def published(self):
         return self.filter(is_published=True)
 
@@ -44,7 +47,7 @@ class Treatment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TreatmentQuerySet.as_manager()
+    objects = PublishedQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -55,11 +58,6 @@ class Treatment(models.Model):
         return self.name
 
 
-class ConditionQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True)
-
-
 class Condition(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
@@ -68,7 +66,7 @@ class Condition(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ConditionQuerySet.as_manager()
+    objects = PublishedQuerySet.as_manager()
 
     history = HistoricalRecords()
 
