@@ -38,34 +38,6 @@ from clinics.models import (
 from treatments.admin import PublishActionsMixin
 
 
-class YesNoFilter(admin.SimpleListFilter):
-    """A yes/no filter on whether a date field is set."""
-
-    field = None
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(**{f"{self.field}__isnull": False})
-        if self.value() == "no":
-            return queryset.filter(**{f"{self.field}__isnull": True})
-        return queryset
-
-
-class VerifiedFilter(YesNoFilter):
-    title = "verified"
-    parameter_name = "verified"
-    field = "verified_on"
-
-
-class HcpcCheckedFilter(YesNoFilter):
-    title = "HCPC register checked"
-    parameter_name = "hcpc_checked"
-    field = "hcpc_checked_on"
-
-
 class ListingFilter(admin.SimpleListFilter):
     """Where a published clinic stands in the search, as its details age unconfirmed."""
 
@@ -209,6 +181,7 @@ class OpeningHoursInline(admin.TabularInline):
 
 class OfferInline(admin.TabularInline):
     model = Offer
+    ordering = ["treatment__name", "session_type"]
     autocomplete_fields = ["treatment"]
     fields = ["treatment", "session_type", "price_pence", "duration_minutes", "price_confirmed_on"]
     extra = 0
@@ -238,6 +211,7 @@ class ClinicPhotoInline(admin.TabularInline):
 
 class StaffMembershipInline(admin.TabularInline):
     model = StaffMembership
+    ordering = ["user__email"]
     autocomplete_fields = ["user"]
     extra = 0
 
@@ -254,7 +228,8 @@ class ClinicAdmin(PublishActionsMixin, SimpleHistoryAdmin):
         "offer_count",
     ]  # fmt: skip
     list_filter = [
-        "is_published", VerifiedFilter, ListingFilter, StaffFilter, OverdueReportsFilter,
+        "is_published", ("verified_on", admin.EmptyFieldListFilter), ListingFilter, StaffFilter,
+        OverdueReportsFilter,
         "accepting_new_patients", "step_free_access", "home_visits", "video_consultations",
         "area__kind",
     ]  # fmt: skip
@@ -321,6 +296,7 @@ class ClinicAdmin(PublishActionsMixin, SimpleHistoryAdmin):
 
 class InsurerRecognitionInline(admin.TabularInline):
     model = InsurerRecognition
+    ordering = ["insurer__name"]
     autocomplete_fields = ["insurer"]
     extra = 0
 
@@ -336,7 +312,8 @@ class PractitionerAdmin(PublishActionsMixin, SimpleHistoryAdmin):
         "is_csp_member", "gender", "is_published", "clinic_count",
     ]  # fmt: skip
     list_filter = [
-        "is_published", HcpcCheckedFilter, "is_csp_member", "gender", "clinics__area",
+        "is_published", ("hcpc_checked_on", admin.EmptyFieldListFilter), "is_csp_member",
+        "gender", "clinics__area",
     ]  # fmt: skip
     search_fields = ["first_name", "last_name", "hcpc_number", "slug"]
     # The home clinic keeps the profile: an admin settles disputes by moving it.
@@ -366,6 +343,7 @@ class PractitionerAdmin(PublishActionsMixin, SimpleHistoryAdmin):
 @admin.register(InsurerRecognition)
 class InsurerRecognitionAdmin(SimpleHistoryAdmin):
     list_display = ["practitioner", "insurer", "provider_number"]
+    ordering = ["insurer__name"]
     list_filter = ["insurer"]
     search_fields = ["practitioner__last_name", "practitioner__hcpc_number", "provider_number"]
     list_select_related = ["practitioner", "insurer"]
@@ -377,6 +355,7 @@ class OfferAdmin(SimpleHistoryAdmin):
     list_display = [
         "clinic", "treatment", "session_type", "price", "duration_minutes", "price_confirmed_on",
     ]  # fmt: skip
+    ordering = ["treatment__name", "session_type"]
     list_filter = ["session_type", "treatment"]
     search_fields = ["clinic__name", "treatment__name"]
     list_select_related = ["clinic", "treatment"]
@@ -410,6 +389,7 @@ class ClinicPhotoAdmin(SimpleHistoryAdmin):
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(SimpleHistoryAdmin):
     list_display = ["user", "clinic", "role", "created_at"]
+    ordering = ["clinic__name", "user__email"]
     list_filter = ["role"]
     search_fields = ["user__email", "user__username", "clinic__name"]
     list_select_related = ["user", "clinic"]

@@ -59,29 +59,15 @@ def cost_tables(index, today=None):
     published = np.zeros(len(index.treatments), dtype=bool)
     published[[index.treatment_position[t.pk] for t in index.choices.treatments]] = True
     offers = listed[index.offer_clinic] & published[index.offer_treatment]
-    by_treatment = [
-        (treatment, session_type, stats)
-        for treatment in index.choices.treatments
-        for session_type, stats in _by_session_type(
-            index, offers & (index.offer_treatment == index.treatment_position[treatment.pk])
-        ).items()
-    ]
     region_of_offer = index.area_region[index.clinic_area[index.offer_clinic]]
     by_region = []
     for region in sorted(
         (a for a in index.areas if a.kind == Area.Kind.REGION), key=lambda a: a.name
     ):
         in_region = offers & (region_of_offer == index.area_position[region.pk])
-        rows = [
-            (treatment, session_type, stats)
-            for treatment in index.choices.treatments
-            for session_type, stats in _by_session_type(
-                index, in_region & (index.offer_treatment == index.treatment_position[treatment.pk])
-            ).items()
-        ]
-        if rows:
+        if rows := _by_treatment(index, in_region):
             by_region.append((region, rows))
-    return {"by_treatment": by_treatment, "by_region": by_region}
+    return {"by_treatment": _by_treatment(index, offers), "by_region": by_region}
 
 
 def local_prices(search):
@@ -102,6 +88,18 @@ def local_prices(search):
                 }
             )
     return rows
+
+
+def _by_treatment(index, offers):
+    """[(treatment, session type, PriceStats)] for the offers in a mask, by published
+    treatment, then in SESSION_ORDER."""
+    return [
+        (treatment, session_type, stats)
+        for treatment in index.choices.treatments
+        for session_type, stats in _by_session_type(
+            index, offers & (index.offer_treatment == index.treatment_position[treatment.pk])
+        ).items()
+    ]
 
 
 def _by_session_type(index, offers):

@@ -70,6 +70,11 @@ from clinics.models import (
 )
 from treatments.models import Condition, Treatment, TreatmentCondition
 
+# What a search can choose from and every listing is described by, loaded whole by
+# _load_reference(): a change to any of them rebuilds the index (clinics/signals.py).
+REFERENCE_MODELS = (
+    Area, OutwardCode, Insurer, Language, PriceBand, Treatment, Condition, TreatmentCondition,
+)  # fmt: skip
 EVENING_STARTS = datetime.time(18, 0)
 GENDERS = [value for value, _ in Practitioner.Gender.choices]
 FIRST_SESSIONS = [SESSION_ORDER.index(session_type) for session_type in FIRST_SESSION_TYPES]

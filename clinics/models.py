@@ -57,11 +57,13 @@ from clinics.validators import (
     LONDON_LONGITUDE,
     UK_LATITUDE,
     UK_LONGITUDE,
+    normalise_hcpc_number,
     validate_hcpc_number,
     validate_london_latitude,
     validate_london_longitude,
 )
-from treatments.models import Guide, Treatment
+from treatments.models import Guide, PublishedQuerySet, Treatment, months_ago
+from treatments.slugs import first_free
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +74,7 @@ def unique_slug(model, text, pk=None):
     taken = set(
         model.objects.filter(slug__startswith=base).exclude(pk=pk).values_list("slug", flat=True)
     )
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    return first_free(base, taken)
 
 
 def _jsonable(value):
@@ -125,13 +124,21 @@ class AreaQuerySet(models.QuerySet):
         )
 
 
-class Area(models.Model):
-    """A part of London: a sub-region, a borough (or the City) or a neighbourhood in a borough."""
+# Choices that a model's constraints name are defined outside it (and given to it as an
+# attribute, Area.Kind): the class Meta inside a model cannot see the model's own names.
 
-    class Kind(models.TextChoices):
-        REGION = "region", "Region"
-        BOROUGH = "borough", "Borough"
-        NEIGHBOURHOOD = "neighbourhood", "Neighbourhood"
+
+class AreaKind(models.TextChoices):
+    REGION = "region", "Region"
+    BOROUGH = "borough", "Borough"
+    NEIGHBOURHOOD = "neighbourhood", "Neighbourhood"
+
+
+class Area(models.Model):
+    """A part of London: a sub-region, a borough (or the City) or a neighbourhood in a borough.
+    Its page, a search landing page, is the public site's (ABSOLUTE_URL_OVERRIDES)."""
+
+    Kind = AreaKind
 
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True, help_text="Used in page addresses.")
@@ -156,8 +163,8 @@ class Area(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="region", parent__isnull=True)
-                | Q(kind__in=["borough", "neighbourhood"], parent__isnull=False),
+                condition=Q(kind=AreaKind.REGION, parent__isnull=True)
+                | Q(kind__in=[AreaKind.BOROUGH, AreaKind.NEIGHBOURHOOD], parent__isnull=False),
                 name="area_parent_matches_kind",
                 violation_error_message="Regions have no parent; boroughs and neighbourhoods do.",
             ),
@@ -170,9 +177,6 @@ class Area(models.Model):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("area-detail", args=[self.slug])
 
     def nearest(self, areas, limit=6):
         """The other areas of this one's kind among `areas`, nearest first (for "nearby
@@ -291,11 +295,6 @@ class Language(models.Model):
         return self.name
 
 
-def months_ago(months, today=None):
-    today = today or timezone.localdate()
-    return today - datetime.timedelta(days=round(months * 365.25 / 12))
-
-
 # How long a clinic's word on its next new-patient appointment holds unless refreshed.
 NEXT_AVAILABLE_LIFETIME = datetime.timedelta(days=14)
 # "This week", said on a day, means by the sixth day after it.
@@ -321,10 +320,7 @@ class NextAvailable:
         return min(self.on, self.set_on + NEXT_AVAILABLE_LIFETIME - datetime.timedelta(days=1))
 
 
-class ClinicQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True)
-
+class ClinicQuerySet(PublishedQuerySet):
     def listed(self):
         """Published clinics shown in searches and counted on index pages: those whose
         details were confirmed (or, never confirmed, created) within
@@ -425,7 +421,7 @@ class ClinicQuerySet(models.QuerySet):
                         "languages",
                         Prefetch(
                             "insurer_recognitions",
-                            queryset=InsurerRecognition.objects.select_related("insurer"),
+                            queryset=InsurerRecognition.objects.by_insurer(),
                         ),
                     ),
                 ),
@@ -781,10 +777,12 @@ class Clinic(models.Model):
         return items
 
     def owner_emails(self):
-        return list(self.memberships.owners().values_list("user__email", flat=True))
+        return list(
+            self.memberships.owners().order_by("user__email").values_list("user__email", flat=True)
+        )
 
     def staff_emails(self):
-        return list(self.memberships.values_list("user__email", flat=True))
+        return list(self.memberships.order_by("user__email").values_list("user__email", flat=True))
 
     def export_data(self):
         """All of this clinic's own data as plain JSON-ready values, for the clinic to keep."""
@@ -815,7 +813,9 @@ class Clinic(models.Model):
                     "duration_minutes": o.duration_minutes,
                     "price_confirmed_on": _jsonable(o.price_confirmed_on),
                 }
-                for o in self.offers.select_related("treatment")
+                for o in self.offers.select_related("treatment").order_by(
+                    "treatment__name", "session_type"
+                )
             ],
             "practitioners": [
                 {
@@ -836,7 +836,7 @@ class Clinic(models.Model):
                     "treatments",
                     Prefetch(
                         "insurer_recognitions",
-                        queryset=InsurerRecognition.objects.select_related("insurer"),
+                        queryset=InsurerRecognition.objects.by_insurer(),
                     ),
                 )
             ],
@@ -917,10 +917,7 @@ class OpeningHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
-class PractitionerQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True)
-
+class PractitionerQuerySet(PublishedQuerySet):
     def for_listing(self):
         """Published practitioners with their clinics, languages and insurers, prefetched."""
         return self.published().prefetch_related(
@@ -929,7 +926,7 @@ class PractitionerQuerySet(models.QuerySet):
             "treatments",
             Prefetch(
                 "insurer_recognitions",
-                queryset=InsurerRecognition.objects.select_related("insurer"),
+                queryset=InsurerRecognition.objects.by_insurer(),
             ),
         )
 
@@ -939,7 +936,7 @@ class PractitionerQuerySet(models.QuerySet):
             Prefetch("clinics", queryset=Clinic.objects.select_related("area")),
             Prefetch(
                 "insurer_recognitions",
-                queryset=InsurerRecognition.objects.select_related("insurer"),
+                queryset=InsurerRecognition.objects.by_insurer(),
             ),
         )
 
@@ -1009,7 +1006,7 @@ class Practitioner(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs):
-        self.hcpc_number = self.hcpc_number.strip().upper().replace(" ", "")
+        self.hcpc_number = normalise_hcpc_number(self.hcpc_number)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -1042,6 +1039,12 @@ class Practitioner(models.Model):
         return f"https://www.hcpc-uk.org/check-the-register/?query={self.hcpc_number}"
 
 
+class InsurerRecognitionQuerySet(models.QuerySet):
+    def by_insurer(self):
+        """With their insurers, by the insurer's name: as every page and form lists them."""
+        return self.select_related("insurer").order_by("insurer__name")
+
+
 class InsurerRecognition(models.Model):
     """Insurers recognise people, not buildings: a practitioner registered with an insurer."""
 
@@ -1053,8 +1056,9 @@ class InsurerRecognition(models.Model):
 
     history = HistoricalRecords()
 
+    objects = InsurerRecognitionQuerySet.as_manager()
+
     class Meta:
-        ordering = ["insurer__name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["practitioner", "insurer"], name="insurer_recognition_unique"
@@ -1065,10 +1069,18 @@ class InsurerRecognition(models.Model):
         return f"{self.practitioner} with {self.insurer}"
 
 
-# The order a patient meets them in, used wherever session types are listed.
-SESSION_ORDER = ["initial", "follow_up", "standard", "add_on"]
+class SessionType(models.TextChoices):
+    """In the order a patient meets them, used wherever session types are listed."""
+
+    INITIAL = "initial", "Initial assessment"
+    FOLLOW_UP = "follow_up", "Follow-up session"
+    STANDARD = "standard", "Standard session"
+    ADD_ON = "add_on", "Added to another session"
+
+
+SESSION_ORDER = SessionType.values
 # What a patient can start treatment with: a card's and a clinic page's "from" price.
-FIRST_SESSION_TYPES = ("initial", "standard")
+FIRST_SESSION_TYPES = (SessionType.INITIAL, SessionType.STANDARD)
 
 
 def session_rank():
@@ -1079,11 +1091,7 @@ def session_rank():
 class Offer(models.Model):
     """A clinic's price for a treatment in one kind of session."""
 
-    class SessionType(models.TextChoices):
-        INITIAL = "initial", "Initial assessment"
-        FOLLOW_UP = "follow_up", "Follow-up session"
-        STANDARD = "standard", "Standard session"
-        ADD_ON = "add_on", "Added to another session"
+    SessionType = SessionType
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="offers")
     treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="offers")
@@ -1102,7 +1110,6 @@ class Offer(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["treatment__name", "session_type"]
         constraints = [
             models.UniqueConstraint(
                 fields=["clinic", "treatment", "session_type"], name="offer_unique_per_session"
@@ -1118,7 +1125,7 @@ class Offer(models.Model):
                 violation_error_message="The duration must be more than zero minutes.",
             ),
             models.CheckConstraint(
-                condition=Q(session_type__in=["initial", "follow_up", "standard", "add_on"]),
+                condition=Q(session_type__in=SessionType.values),
                 name="offer_session_type_valid",
             ),
         ]
@@ -1213,10 +1220,13 @@ class StaffMembershipQuerySet(models.QuerySet):
         return self.filter(role=StaffMembership.Role.OWNER)
 
 
+class StaffRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    EDITOR = "editor", "Editor"
+
+
 class StaffMembership(models.Model):
-    class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        EDITOR = "editor", "Editor"
+    Role = StaffRole
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinic_memberships"
@@ -1230,11 +1240,10 @@ class StaffMembership(models.Model):
     objects = StaffMembershipQuerySet.as_manager()
 
     class Meta:
-        ordering = ["clinic__name", "user__email"]
         constraints = [
             models.UniqueConstraint(fields=["user", "clinic"], name="staff_membership_unique"),
             models.CheckConstraint(
-                condition=Q(role__in=["owner", "editor"]), name="staff_membership_role_valid"
+                condition=Q(role__in=StaffRole.values), name="staff_membership_role_valid"
             ),
         ]
 
@@ -1374,7 +1383,7 @@ class ClaimRequest(DecidedRequest):
             # One open claim per person and clinic; decided ones stay as a record.
             models.UniqueConstraint(
                 fields=["clinic", "user"],
-                condition=Q(status="pending"),
+                condition=Q(status=Decision.PENDING),
                 name="claim_one_pending_per_user",
             ),
         ]
@@ -1433,11 +1442,11 @@ class VerificationRequest(DecidedRequest):
         constraints = [
             models.UniqueConstraint(
                 fields=["clinic"],
-                condition=Q(status="pending"),
+                condition=Q(status=Decision.PENDING),
                 name="verification_one_pending_per_clinic",
             ),
             models.CheckConstraint(
-                condition=~Q(status="refused") | ~Q(reason=""),
+                condition=~Q(status=Decision.REFUSED) | ~Q(reason=""),
                 name="verification_refusal_has_reason",
                 violation_error_message="Say why, for the clinic to read.",
             ),
@@ -1491,7 +1500,7 @@ class ListingRequest(DecidedRequest):
         constraints = [
             models.UniqueConstraint(
                 fields=["practitioner", "clinic"],
-                condition=Q(status="pending"),
+                condition=Q(status=Decision.PENDING),
                 name="listing_request_one_pending",
             ),
         ]
@@ -1629,12 +1638,15 @@ class EnquiryQuerySet(models.QuerySet):
         return waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
 
 
+class ContactMethod(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+
+
 class Enquiry(models.Model):
     """A patient's message to a clinic. Health data: keep little, keep it briefly."""
 
-    class ContactMethod(models.TextChoices):
-        EMAIL = "email", "Email"
-        PHONE = "phone", "Phone"
+    ContactMethod = ContactMethod
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="enquiries")
     practitioner = models.ForeignKey(
@@ -1671,7 +1683,7 @@ class Enquiry(models.Model):
                 violation_error_message="An enquiry cannot be answered before it was received.",
             ),
             models.CheckConstraint(
-                condition=Q(preferred_contact__in=["email", "phone"]),
+                condition=Q(preferred_contact__in=ContactMethod.values),
                 name="enquiry_contact_method_valid",
             ),
         ]
@@ -1985,15 +1997,18 @@ def _one_to_five(name, optional=False):
     return models.CheckConstraint(condition=condition, name=f"review_{name}_one_to_five")
 
 
+class ReviewStatus(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    HELD = "held", "Held for a check (one of a burst)"
+    REMOVED = "removed", "Removed"
+
+
 class Review(models.Model):
     """A patient's review of a clinic, written through their ReviewInvitation: so only from
     someone who enquired through the site, once per enquiry. Published as written, whatever
     its rating; removed only for one of RemovalReason, which is shown in its place."""
 
-    class Status(models.TextChoices):
-        PUBLISHED = "published", "Published"
-        HELD = "held", "Held for a check (one of a burst)"
-        REMOVED = "removed", "Removed"
+    Status = ReviewStatus
 
     class RemovalReason(models.TextChoices):
         # Each completes "Removed because ...", as it is shown.
@@ -2065,12 +2080,13 @@ class Review(models.Model):
             _one_to_five("value_rating", optional=True),
             _one_to_five("waiting_rating", optional=True),
             models.CheckConstraint(
-                condition=Q(status__in=["published", "held", "removed"]),
+                condition=Q(status__in=ReviewStatus.values),
                 name="review_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status="removed", removed_at__isnull=False) & ~Q(removal_reason="")
-                | Q(~Q(status="removed"), removed_at__isnull=True, removal_reason=""),
+                condition=Q(status=ReviewStatus.REMOVED, removed_at__isnull=False)
+                & ~Q(removal_reason="")
+                | Q(~Q(status=ReviewStatus.REMOVED), removed_at__isnull=True, removal_reason=""),
                 name="review_removed_with_a_reason",
                 violation_error_message="A removed review needs its reason, and only it has one.",
             ),
@@ -2155,7 +2171,9 @@ class ReviewFlag(DecidedRequest):
         verbose_name_plural = "reviews reported by clinics"
         constraints = [
             models.UniqueConstraint(
-                fields=["review"], condition=Q(status="pending"), name="review_flag_one_pending"
+                fields=["review"],
+                condition=Q(status=Decision.PENDING),
+                name="review_flag_one_pending",
             ),
         ]
 
@@ -2197,6 +2215,12 @@ class ErrorReportQuerySet(models.QuerySet):
         return self.open().filter(created_at__lt=cutoff)
 
 
+class ErrorSubject(models.TextChoices):
+    CLINIC = "clinic", "Clinic"
+    PRACTITIONER = "practitioner", "Practitioner"
+    GUIDE = "guide", "Guide"
+
+
 class ErrorProblem(models.TextChoices):
     """What a report of an error says is wrong (ErrorReport.PROBLEMS: which for which page)."""
 
@@ -2220,11 +2244,7 @@ class ErrorReport(models.Model):
     see and close theirs in the portal. Closing says what was done, and the reporter, if they
     left an address, is told; the address is then deleted."""
 
-    class Subject(models.TextChoices):
-        CLINIC = "clinic", "Clinic"
-        PRACTITIONER = "practitioner", "Practitioner"
-        GUIDE = "guide", "Guide"
-
+    Subject = ErrorSubject
     Problem = ErrorProblem
 
     PROBLEMS = {
@@ -2277,9 +2297,18 @@ class ErrorReport(models.Model):
         verbose_name_plural = "reports of errors"
         constraints = [
             models.CheckConstraint(
-                condition=Q(subject="clinic", clinic__isnull=False, practitioner=None, guide=None)
-                | Q(subject="practitioner", clinic=None, practitioner__isnull=False, guide=None)
-                | Q(subject="guide", clinic=None, practitioner=None, guide__isnull=False),
+                condition=Q(
+                    subject=ErrorSubject.CLINIC, clinic__isnull=False, practitioner=None, guide=None
+                )
+                | Q(
+                    subject=ErrorSubject.PRACTITIONER,
+                    clinic=None,
+                    practitioner__isnull=False,
+                    guide=None,
+                )
+                | Q(
+                    subject=ErrorSubject.GUIDE, clinic=None, practitioner=None, guide__isnull=False
+                ),
                 name="error_report_about_one_page",
                 violation_error_message="A report is about one clinic, practitioner or guide.",
             ),

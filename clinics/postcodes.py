@@ -5,6 +5,7 @@ type them in every shape ("sw47aa", " SW4  7AA "), so everything is normalised t
 Mail form with one space before the inward code.
 """
 
+import contextlib
 import re
 
 from django.core.exceptions import ValidationError
@@ -43,6 +44,15 @@ def normalise_outward_code(value):
             "Enter a postcode district such as SW4 or EC2A.", code="invalid_outward_code"
         )
     return squashed
+
+
+def looks_like_postcode(text):
+    """A full postcode or a district, in any case or spacing."""
+    for normalise in (normalise_postcode, normalise_outward_code):
+        with contextlib.suppress(ValidationError):
+            normalise(text)
+            return True
+    return False
 
 
 def outward_code_of(postcode):

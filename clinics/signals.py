@@ -9,23 +9,17 @@ call record_change() themselves, as seed_demo does.
 
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 
-from clinics.index import record_change
+from clinics.index import REFERENCE_MODELS, record_change
 from clinics.models import (
-    Area,
     Clinic,
     ClinicPhoto,
     Enquiry,
-    Insurer,
     InsurerRecognition,
-    Language,
     Offer,
     OpeningHours,
-    OutwardCode,
     Practitioner,
-    PriceBand,
     Review,
 )
-from treatments.models import Condition, Treatment, TreatmentCondition
 
 
 def _stored(instance, field):
@@ -136,15 +130,6 @@ def connect():
     for through in (Practitioner.treatments.through, Practitioner.languages.through):
         m2m_changed.connect(practitioner_attributes_changing, sender=through, dispatch_uid=uid)
     pre_save.connect(enquiry_saving, sender=Enquiry, dispatch_uid=uid)
-    for model in (
-        Area,
-        OutwardCode,
-        Insurer,
-        Language,
-        PriceBand,
-        Treatment,
-        Condition,
-        TreatmentCondition,
-    ):
+    for model in REFERENCE_MODELS:
         pre_save.connect(reference_changing, sender=model, dispatch_uid=uid)
         pre_delete.connect(reference_changing, sender=model, dispatch_uid=uid)

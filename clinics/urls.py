@@ -12,8 +12,7 @@ urlpatterns = [
     # The single-use link a review invitation carries.
     path("clinics/<slug:slug>/review/<str:token>/", views.review, name="review"),
     path("practitioners/<slug:slug>/", views.practitioner_detail, name="practitioner-detail"),
-    # The front door: the home page's postcode-or-place box, and what each badge means.
-    path("find/", views.find, name="find"),
+    # What each badge means.
     path("what-we-check/", views.what_we_check, name="what-we-check"),
     # A patient's shortlist, kept in their own browser, and the clinics side by side.
     path("shortlist/", views.shortlist_page, name="shortlist"),

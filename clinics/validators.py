@@ -20,19 +20,22 @@ validate_hcpc_number = RegexValidator(
 )
 
 
+def normalise_hcpc_number(value):
+    """'ph 123456 ' -> 'PH123456': as staff type it, as it is stored and looked up."""
+    return (value or "").strip().upper().replace(" ", "")
+
+
 def validate_london_latitude(value):
-    low, high = LONDON_LATITUDE
-    if value is not None and not low <= value <= high:
-        raise ValidationError(
-            f"Latitude {value} is outside Greater London ({low} to {high}).",
-            code="outside_london",
-        )
+    _validate_in_london("Latitude", value, LONDON_LATITUDE)
 
 
 def validate_london_longitude(value):
-    low, high = LONDON_LONGITUDE
+    _validate_in_london("Longitude", value, LONDON_LONGITUDE)
+
+
+def _validate_in_london(what, value, bounds):
+    low, high = bounds
     if value is not None and not low <= value <= high:
         raise ValidationError(
-            f"Longitude {value} is outside Greater London ({low} to {high}).",
-            code="outside_london",
+            f"{what} {value} is outside Greater London ({low} to {high}).", code="outside_london"
         )

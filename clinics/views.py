@@ -1,10 +1,7 @@
-import contextlib
 import logging
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import slug_re
 from django.db import transaction
@@ -33,7 +30,6 @@ from clinics.models import (
     ReviewInvitation,
     ReviewRefused,
 )
-from clinics.postcodes import normalise_outward_code, normalise_postcode
 from clinics.search import Search, listing_cards
 from treatments.models import Guide
 
@@ -98,7 +94,7 @@ def enquiry(request, slug):
             return render(request, "429.html", status=429)
         if form.is_spam():
             logger.info("Enquiry for clinic %s refused as spam", clinic.pk)
-            return render(request, "clinics/enquiry_refused.html", status=400)
+            return render(request, "clinics/refused_as_spam.html", {"what": "enquiry"}, status=400)
     return render(
         request,
         "clinics/enquiry.html",
@@ -135,53 +131,7 @@ def enquiry_sent(request, slug):
     )
 
 
-# --- The front door: a place typed in words, and what the site checks ---------------------
-
-
-def _looks_like_postcode(text):
-    """A full postcode or a district, in any case or spacing."""
-    for normalise in (normalise_postcode, normalise_outward_code):
-        with contextlib.suppress(ValidationError):
-            normalise(text)
-            return True
-    return False
-
-
-@require_GET
-def find(request):
-    """The home page's search: one box for a postcode or a place, sent on to the search as
-    `postcode` or `area`. A place we do not know comes back with the closest names."""
-    # Only printable text: a NUL byte, say, is nothing anyone typed and PostgreSQL refuses it.
-    typed = "".join(ch for ch in request.GET.get("where", "") if ch.isprintable())
-    where = " ".join(typed.split())[:100]
-    params = {
-        name: value
-        for name in ("treatment", "q")
-        if (value := request.GET.get(name, "").strip()[:100])
-    }
-    index = listings_index()
-    if where and _looks_like_postcode(where.upper()):
-        params["postcode"] = where  # the search says if it is outside London or unknown
-    elif where and (area := index.area_named(where)):
-        params["area"] = area.slug
-    elif where:
-        response = render(
-            request,
-            "clinics/find.html",
-            {
-                "where": where,
-                "robots": "noindex",
-                "chosen_treatment": params.get("treatment", ""),
-                "treatments": index.choices.treatments,
-                "suggestions": [
-                    (area, reverse("search") + "?" + urlencode({**params, "area": area.slug}))
-                    for area in index.areas_named_like(where)
-                ],
-            },
-        )
-        response["Cache-Control"] = "no-store"  # what someone typed is theirs
-        return response
-    return redirect(reverse("search") + ("?" + urlencode(params) if params else ""))
+# --- What the site checks ------------------------------------------------------------------
 
 
 def what_we_check(request):
@@ -296,9 +246,7 @@ def compare(request):
     # The chosen treatment's prices, and the practitioners' insurers.
     offers = Offer.objects.filter(treatment=treatment) if treatment else Offer.objects.none()
     people = Practitioner.objects.published().prefetch_related(
-        Prefetch(
-            "insurer_recognitions", queryset=InsurerRecognition.objects.select_related("insurer")
-        )
+        Prefetch("insurer_recognitions", queryset=InsurerRecognition.objects.by_insurer())
     )
     prefetch_related_objects(
         clinics, Prefetch("offers", queryset=offers), Prefetch("practitioners", queryset=people)
@@ -474,8 +422,8 @@ def report_error(request, kind, slug):
             logger.info("Report about %s %s refused as spam", kind, about.pk)
             return render(
                 request,
-                "clinics/report_refused.html",
-                {"about": about, "page_name": _page_name(about)},
+                "clinics/refused_as_spam.html",
+                {"what": "report", "about": about, "page_name": _page_name(about)},
                 status=400,
             )
     return render(

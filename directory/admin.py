@@ -41,17 +41,19 @@ for model in (Message, DontSendEntry, MessageLog):
     admin.site.unregister(model)
 
 
+class OutboxAdmin(ReadOnlyAdmin):
+    @admin.display(description="to")
+    def recipients(self, email):
+        return ", ".join(email.to_addresses)
+
+
 @admin.register(Message)
-class OutboxMessageAdmin(ReadOnlyAdmin):
+class OutboxMessageAdmin(OutboxAdmin):
     list_display = ["subject", "recipients", "when_added", "status", "retry_count"]
     list_filter = ["priority"]
     date_hierarchy = "when_added"
     fields = ["subject", "recipients", "when_added", "status", "retry_count"]
     actions = ["retry_now"]
-
-    @admin.display(description="to")
-    def recipients(self, message):
-        return ", ".join(message.to_addresses)
 
     @admin.display(description="status", ordering="priority")
     def status(self, message):
@@ -66,15 +68,11 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MessageLog)
-class OutboxLogAdmin(ReadOnlyAdmin):
+class OutboxLogAdmin(OutboxAdmin):
     list_display = ["subject", "recipients", "when_attempted", "result", "log_message"]
     list_filter = ["result"]
     date_hierarchy = "when_attempted"
     fields = ["subject", "recipients", "when_attempted", "result", "log_message"]
-
-    @admin.display(description="to")
-    def recipients(self, log):
-        return ", ".join(log.to_addresses)
 
 
 # Sign-in addresses (allauth), with their users joined rather than fetched row by row.

@@ -47,7 +47,7 @@ def queues():
         Queue(
             "Clinics awaiting verification",
             Clinic,
-            {"is_published__exact": "0", "verified": "no"},
+            {"is_published__exact": "0", "verified_on__isempty": "1"},
             lambda: Clinic.objects.filter(is_published=False, verified_on__isnull=True),
         ),
         Queue(

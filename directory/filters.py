@@ -312,22 +312,17 @@ class ClinicFilter(django_filters.FilterSet):
         def with_count(key, label, n):
             return key, f"{label} ({n})"
 
-        fields["treatment"].widget.choices = [("", "Any treatment")] + [
-            with_count(t.slug, t.name, counts["treatment"].get(t.pk, 0))
-            for t in self.index.choices.treatments
-        ]
-        fields["area"].widget.choices = [("", "Anywhere in London")] + [
-            with_count(a.slug, a.name, counts["area"].get(a.pk, 0))
-            for a in self.index.choices.areas
-        ]
-        fields["insurer"].widget.choices = [
-            with_count(i.slug, i.name, counts["insurer"].get(i.pk, 0))
-            for i in self.index.choices.insurers
-        ]
-        fields["price_band"].widget.choices = [("", "Any price")] + [
-            with_count(b.slug, b.label, counts["price_band"].get(b.pk, 0))
-            for b in self.index.choices.price_bands
-        ]
+        choices = self.index.choices
+        for name, anything, options in (
+            ("treatment", [("", "Any treatment")], choices.treatments),
+            ("area", [("", "Anywhere in London")], choices.areas),
+            ("insurer", [], choices.insurers),
+            ("price_band", [("", "Any price")], choices.price_bands),
+        ):
+            fields[name].widget.choices = anything + [
+                with_count(option.slug, str(option), counts[name].get(option.pk, 0))
+                for option in options
+            ]
         fields["open"].widget.choices = [
             with_count(value, text, counts["open"][value]) for value, text in OPEN_CHOICES
         ]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -108,6 +109,17 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "directory.urls"
+
+# The pages of treatments, conditions and areas are the public site's (directory/urls.py:
+# a guide with figures from the listings, search landing pages), so the site says where each
+# is: the apps below it name no page of the layer above.
+ABSOLUTE_URL_OVERRIDES = {
+    "treatments.treatment": lambda treatment: reverse("treatment-detail", args=[treatment.slug]),
+    "treatments.condition": lambda condition: reverse("condition-detail", args=[condition.slug]),
+    "clinics.area": lambda area: reverse("area-detail", args=[area.slug]),
+    # A guide's draft is seen as patients will see it on the staff-only preview.
+    "treatments.guiderevision": lambda revision: reverse("guide-preview", args=[revision.guide_id]),
+}
 WSGI_APPLICATION = "directory.wsgi.application"
 
 TEMPLATES = [

@@ -15,6 +15,8 @@ from directory.sitemaps import SITEMAPS
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    # The front door: the home page's postcode-or-place box, sent on to the search.
+    path("find/", views.find, name="find"),
     path("treatments/", views.treatment_list, name="treatment-list"),
     path("treatments/<slug:slug>/", views.treatment_detail, name="treatment-detail"),
     # Through the admin's own gate, so a draft needs what the admin needs (two-step sign-in

@@ -5,6 +5,7 @@ date with the database as each page starts: no page or figure is cached.
 """
 
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
@@ -19,6 +20,7 @@ from clinics import figures
 from clinics.facets import facet_counts, suggestions
 from clinics.index import listings_index
 from clinics.models import Area, Clinic
+from clinics.postcodes import looks_like_postcode
 from clinics.search import (
     DISTANCE_BAND_MILES,
     RATING_MIN_REVIEWS,
@@ -41,7 +43,9 @@ def home(request):
             "choices": index.choices,
             "counts": figures.listed_counts(index),
             "regions": Area.objects.tree(),
-            "guides": Guide.objects.published().select_related("treatment"),
+            "guides": Guide.objects.published()
+            .select_related("treatment")
+            .order_by("treatment__name"),
         },
     )
 
@@ -93,7 +97,9 @@ def _guide_page(request, guide, text=None, preview=None):
         "review": review,
         "conditions": TreatmentCondition.objects.filter(
             treatment=treatment, condition__is_published=True
-        ).select_related("condition"),
+        )
+        .select_related("condition")
+        .order_by("order", "condition__name"),
         "related": treatment.related.published(),
         **figures.guide_figures(listings_index(), treatment),
     }
@@ -108,6 +114,43 @@ def search(request):
     return _search_page(
         request, fixed={}, context=lambda results: {"heading": "Find a physiotherapy clinic"}
     )
+
+
+@require_GET
+def find(request):
+    """The home page's search: one box for a postcode or a place, sent on to the search as
+    `postcode` or `area`. A place we do not know comes back with the closest names."""
+    # Only printable text: a NUL byte, say, is nothing anyone typed and PostgreSQL refuses it.
+    typed = "".join(ch for ch in request.GET.get("where", "") if ch.isprintable())
+    where = " ".join(typed.split())[:100]
+    params = {
+        name: value
+        for name in ("treatment", "q")
+        if (value := request.GET.get(name, "").strip()[:100])
+    }
+    index = listings_index()
+    if where and looks_like_postcode(where.upper()):
+        params["postcode"] = where  # the search says if it is outside London or unknown
+    elif where and (area := index.area_named(where)):
+        params["area"] = area.slug
+    elif where:
+        response = render(
+            request,
+            "directory/find.html",
+            {
+                "where": where,
+                "robots": "noindex",
+                "chosen_treatment": params.get("treatment", ""),
+                "treatments": index.choices.treatments,
+                "suggestions": [
+                    (area, reverse("search") + "?" + urlencode({**params, "area": area.slug}))
+                    for area in index.areas_named_like(where)
+                ],
+            },
+        )
+        response["Cache-Control"] = "no-store"  # what someone typed is theirs
+        return response
+    return redirect(reverse("search") + ("?" + urlencode(params) if params else ""))
 
 
 def area_list(request):
@@ -165,7 +208,9 @@ def condition_detail(request, slug):
             "landing_condition": condition,
             "condition_links": TreatmentCondition.objects.filter(
                 condition=condition, treatment__is_published=True
-            ).select_related("treatment"),
+            )
+            .select_related("treatment")
+            .order_by("order", "treatment__name"),
         }
 
     return _search_page(request, fixed={"condition": slug}, context=landing)

@@ -560,8 +560,8 @@ def test_practitioners_filter_by_their_details_and_search_by_hcpc_number(admin_c
 
     assert listed("?gender__exact=male") == [checked.pk]
     assert listed("?is_csp_member__exact=0") == [unchecked.pk]
-    assert listed("?hcpc_checked=yes") == [checked.pk]
-    assert listed("?hcpc_checked=no") == [unchecked.pk]
+    assert listed("?hcpc_checked_on__isempty=0") == [checked.pk]
+    assert listed("?hcpc_checked_on__isempty=1") == [unchecked.pk]
     assert listed(f"?clinics__area__id__exact={here.pk}") == [checked.pk]
     assert listed("?q=PH123456") == [checked.pk]
     assert listed("?q=okafor") == [unchecked.pk]

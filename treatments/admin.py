@@ -71,6 +71,7 @@ class TreatmentConditionInline(admin.TabularInline):
     """Shown on both a treatment and a condition; the parent's own key is left out."""
 
     model = TreatmentCondition
+    ordering = ["order", "condition__name"]
     autocomplete_fields = ["treatment", "condition"]
     extra = 1
 
@@ -147,6 +148,7 @@ class ConditionAdmin(PublishActionsMixin, SimpleHistoryAdmin):
 @admin.register(TreatmentCondition)
 class TreatmentConditionAdmin(SimpleHistoryAdmin):
     list_display = ["treatment", "condition", "structures", "order"]
+    ordering = ["order", "condition__name"]
     list_filter = ["treatment"]
     search_fields = ["treatment__name", "condition__name", "structures"]
     autocomplete_fields = ["treatment", "condition"]
@@ -199,6 +201,7 @@ class GuideAdmin(CountedMessageMixin, admin.ModelAdmin):
         "title", "treatment", "status", "changes_waiting", "version", "review", "updated_at",
     ]  # fmt: skip
     list_filter = ["status", ChangesWaitingFilter, ReviewDueFilter]
+    ordering = ["treatment__name"]
     search_fields = ["title", "treatment__name"]
     list_select_related = ["treatment"]
     autocomplete_fields = ["treatment"]
@@ -311,7 +314,7 @@ class GuideAdmin(CountedMessageMixin, admin.ModelAdmin):
             editor = GuideEditor(request.POST)
             if editor.is_valid() and "_refresh" not in request.POST:
                 try:
-                    guide.save_draft(editor.text(), request.user, editor.token)
+                    draft = guide.save_draft(editor.text(), request.user, editor.token)
                 except EditConflict as error:
                     # Nothing typed is lost: the form comes back as sent, over the latest
                     # draft, with their text compared to it.
@@ -323,7 +326,7 @@ class GuideAdmin(CountedMessageMixin, admin.ModelAdmin):
                 else:
                     self.log_change(request, guide, "Saved the draft.")
                     if "_preview" in request.POST:
-                        return HttpResponseRedirect(reverse("guide-preview", args=[guide.pk]))
+                        return HttpResponseRedirect(draft.get_absolute_url())
                     messages.success(
                         request,
                         "Draft saved. The public page shows the published version until you "

@@ -12,20 +12,26 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from treatments.markdown import markdown_to_text
+from treatments.slugs import first_free
 
 
-class TreatmentQuerySet(models.QuerySet):
+class PublishedQuerySet(models.QuerySet):
+    """Rows of a model with an `is_published` box (treatments, conditions, clinics,
+    practitioners): published() are those patients see."""
+
     def published(self):
         return self.filter(is_published=True)
 
 
 class Treatment(models.Model):
+    """A treatment. Its page (get_absolute_url) is the public site's guide page, which the
+    site names in ABSOLUTE_URL_OVERRIDES (directory/settings.py); so are a condition's."""
+
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True, help_text="Used in the page's address.")
     summary = models.CharField(
@@ -41,7 +47,7 @@ class Treatment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TreatmentQuerySet.as_manager()
+    objects = PublishedQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -50,14 +56,6 @@ class Treatment(models.Model):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("treatment-detail", args=[self.slug])
-
-
-class ConditionQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True)
 
 
 class Condition(models.Model):
@@ -68,7 +66,7 @@ class Condition(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ConditionQuerySet.as_manager()
+    objects = PublishedQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -77,9 +75,6 @@ class Condition(models.Model):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("condition-detail", args=[self.slug])
 
 
 class TreatmentCondition(models.Model):
@@ -98,7 +93,6 @@ class TreatmentCondition(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["order", "condition__name"]
         verbose_name = "treatment for a condition"
         verbose_name_plural = "treatments for conditions"
         constraints = [
@@ -111,15 +105,19 @@ class TreatmentCondition(models.Model):
         return f"{self.treatment} for {self.condition}"
 
 
+def months_span(months):
+    """`months` as days, each month of average length (365.25 / 12 days): every period said
+    in months is counted so, a guide's clinical review here and a listing's age in clinics."""
+    return datetime.timedelta(days=round(months * 365.25 / 12))
+
+
+def months_ago(months, today=None):
+    return (today or timezone.localdate()) - months_span(months)
+
+
 def review_cutoff(months=None, today=None):
     """The date before which a clinical review counts as out of date."""
-    today = today or timezone.localdate()
-    return today - review_period(months)
-
-
-def review_period(months=None):
-    months = settings.GUIDE_REVIEW_MONTHS if months is None else months
-    return datetime.timedelta(days=round(months * 365.25 / 12))
+    return months_ago(settings.GUIDE_REVIEW_MONTHS if months is None else months, today)
 
 
 # A review falling due within this many days is flagged "due soon", so it can be booked.
@@ -157,6 +155,10 @@ class GuideQuerySet(models.QuerySet):
         return self.annotate(
             has_draft=Exists(GuideRevision.objects.drafts().filter(guide=OuterRef("pk")))
         )
+
+
+def _anchor_of(heading):
+    return slugify(heading)[:140] or "section"
 
 
 @dataclass
@@ -215,10 +217,7 @@ class GuideText:
         taken = set()
         sections = []
         for section in self.sections:
-            base = section.anchor or slugify(section.heading)[:140] or "section"
-            anchor, n = base, 2
-            while anchor in taken:
-                anchor, n = f"{base}-{n}", n + 1
+            anchor = first_free(section.anchor or _anchor_of(section.heading), taken)
             taken.add(anchor)
             sections.append(SectionText(section.heading, section.body, anchor))
         return replace(self, sections=sections)
@@ -262,7 +261,6 @@ class Guide(models.Model):
     objects = GuideQuerySet.as_manager()
 
     class Meta:
-        ordering = ["treatment__name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(sessions_min__isnull=True)
@@ -462,7 +460,7 @@ class ReviewState:
     def of(cls, last_reviewed, today):
         if last_reviewed is None:
             return cls("never", "Never reviewed: a review is needed", None)
-        due_on = last_reviewed + review_period()
+        due_on = last_reviewed + months_span(settings.GUIDE_REVIEW_MONTHS)
         day = f"{due_on.day} {due_on:%B %Y}"
         if due_on < today:
             return cls("overdue", f"Overdue: was due {day}", due_on)
@@ -482,7 +480,7 @@ class GuideRevisionQuerySet(models.QuerySet):
 class GuideRevision(models.Model):
     """A guide's whole text at one moment (introduction, sections in order, FAQs): either
     its draft, at most one, being edited; or a published version, numbered and kept as it
-    was."""
+    was. A draft's get_absolute_url is the site's preview (ABSOLUTE_URL_OVERRIDES)."""
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(
@@ -635,7 +633,7 @@ class GuideSection(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.anchor:
-            self.anchor = self._free_anchor(slugify(self.heading)[:140] or "section")
+            self.anchor = self._free_anchor(_anchor_of(self.heading))
         super().save(*args, **kwargs)
 
     def _free_anchor(self, base):
@@ -645,10 +643,7 @@ class GuideSection(models.Model):
             .exclude(pk=self.pk)
             .values_list("anchor", flat=True)
         )
-        anchor, n = base, 2
-        while anchor in taken:
-            anchor, n = f"{base}-{n}", n + 1
-        return anchor
+        return first_free(base, taken)
 
 
 class GuideFAQ(models.Model):

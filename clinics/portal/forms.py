@@ -29,6 +29,7 @@ from clinics.models import (
     StaffMembership,
 )
 from clinics.postcodes import normalise_postcode
+from clinics.validators import normalise_hcpc_number
 
 
 def _helper(submit_label):
@@ -244,7 +245,7 @@ class PractitionerForm(forms.ModelForm):
     def clean_hcpc_number(self):
         """A number already listed is someone's profile, kept by their home clinic: never
         handed over here. The form offers to ask that clinic to list them here too."""
-        number = self.cleaned_data["hcpc_number"].strip().upper().replace(" ", "")
+        number = normalise_hcpc_number(self.cleaned_data["hcpc_number"])
         Practitioner._meta.get_field("hcpc_number").run_validators(number)
         self.existing_practitioner = (
             Practitioner.objects.select_related("home_clinic")
@@ -356,7 +357,9 @@ class InvitationForm(forms.Form):
         label="Colleague's email",
         help_text="Only an account with this address, once confirmed, can accept.",
     )
-    role = forms.ChoiceField(choices=StaffMembership.Role.choices, initial="editor")
+    role = forms.ChoiceField(
+        choices=StaffMembership.Role.choices, initial=StaffMembership.Role.EDITOR
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

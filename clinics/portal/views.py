@@ -28,6 +28,7 @@ from clinics.models import (
     ClinicPhoto,
     Decision,
     ErrorReport,
+    InsurerRecognition,
     Invitation,
     ListingRequest,
     Offer,
@@ -54,6 +55,7 @@ from clinics.portal.forms import (
     ReviewFlagForm,
     WeekHoursForm,
 )
+from clinics.validators import normalise_hcpc_number
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +87,16 @@ def _recorded(request, clinic, label, save):
         return save()
 
 
+def _saved(request, membership, form, label, message):
+    """Whether this is a POST of a valid `form` (or formset), now saved as one recorded
+    action and said so."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    _recorded(request, membership.clinic, label, form.save)
+    messages.success(request, message)
+    return True
+
+
 def _render(request, template, membership, status=200, **context):
     return render(
         request,
@@ -97,8 +109,10 @@ def _render(request, template, membership, status=200, **context):
 @never_cache
 @login_required
 def home(request):
-    memberships = StaffMembership.objects.filter(user=request.user).select_related(
-        "clinic", "clinic__area"
+    memberships = (
+        StaffMembership.objects.filter(user=request.user)
+        .select_related("clinic", "clinic__area")
+        .order_by("clinic__name")
     )
     claims = ClaimRequest.objects.filter(user=request.user).select_related("clinic")
     return render(
@@ -156,10 +170,7 @@ def request_verification(request, slug):
 def edit_details(request, slug):
     membership = _get_membership(request, slug)
     form = ClinicDetailsForm(request.POST or None, instance=membership.clinic)
-    if request.method == "POST" and form.is_valid():
-        with ClinicChange.recording(membership.clinic, request.user, "Edited the details"):
-            form.save()
-        messages.success(request, "Details saved.")
+    if _saved(request, membership, form, "Edited the details", "Details saved."):
         return redirect("portal:dashboard", slug)
     return _render(request, "portal/form.html", membership, form=form, title="Details")
 
@@ -170,10 +181,7 @@ def edit_details(request, slug):
 def edit_hours(request, slug):
     membership = _get_membership(request, slug)
     form = WeekHoursForm(request.POST or None, clinic=membership.clinic)
-    if request.method == "POST" and form.is_valid():
-        with ClinicChange.recording(membership.clinic, request.user, "Changed the opening hours"):
-            form.save()
-        messages.success(request, "Opening hours saved.")
+    if _saved(request, membership, form, "Changed the opening hours", "Opening hours saved."):
         return redirect("portal:dashboard", slug)
     return _render(request, "portal/hours.html", membership, form=form, title="Opening hours")
 
@@ -186,12 +194,11 @@ def edit_offers(request, slug):
     formset = OfferFormSet(
         request.POST or None,
         instance=membership.clinic,
-        queryset=Offer.objects.filter(clinic=membership.clinic).select_related("treatment"),
+        queryset=Offer.objects.filter(clinic=membership.clinic)
+        .select_related("treatment")
+        .order_by("treatment__name", "session_type"),
     )
-    if request.method == "POST" and formset.is_valid():
-        with ClinicChange.recording(membership.clinic, request.user, "Changed the prices"):
-            formset.save()
-        messages.success(request, "Treatments and prices saved.")
+    if _saved(request, membership, formset, "Changed the prices", "Treatments and prices saved."):
         return redirect("portal:dashboard", slug)
     return _render(
         request, "portal/prices.html", membership, formset=formset, title="Treatments and prices"
@@ -224,7 +231,11 @@ def practitioners(request, slug):
 def _practitioner_form(request, membership, practitioner):
     clinic = membership.clinic
     form = PractitionerForm(request.POST or None, instance=practitioner)
-    insurers = InsurerRecognitionFormSet(request.POST or None, instance=practitioner)
+    insurers = InsurerRecognitionFormSet(
+        request.POST or None,
+        instance=practitioner,
+        queryset=InsurerRecognition.objects.by_insurer(),
+    )
     if request.method == "POST" and form.is_valid() and insurers.is_valid():
         label = f"{'Edited' if practitioner.pk else 'Added'} {form.instance.full_name}"
         with ClinicChange.recording(clinic, request.user, label):
@@ -305,7 +316,7 @@ def request_listing(request, slug):
     membership = _get_membership(request, slug)
     practitioner = get_object_or_404(
         Practitioner.objects.select_related("home_clinic"),
-        hcpc_number=request.POST.get("hcpc_number", "").strip().upper(),
+        hcpc_number=normalise_hcpc_number(request.POST.get("hcpc_number")),
     )
     if practitioner.clinics.filter(pk=membership.clinic.pk).exists():
         messages.info(request, f"{practitioner.full_name} is already listed here.")
@@ -429,7 +440,7 @@ def team(request, slug):
         "portal/team.html",
         membership,
         form=form,
-        members=clinic.memberships.select_related("user"),
+        members=clinic.memberships.select_related("user").order_by("user__email"),
         invitations=clinic.invitations.filter(accepted_at=None),
         claims=clinic.claims.filter(status=Decision.PENDING).select_related("user"),
         decision_form=DecisionForm(),
@@ -512,7 +523,9 @@ def claim(request, slug):
     clinic = get_object_or_404(Clinic.objects.published(), slug=slug)
     if clinic.memberships.filter(user=request.user).exists():
         return redirect("portal:dashboard", slug)
-    if ClaimRequest.objects.filter(clinic=clinic, user=request.user, status="pending").exists():
+    if ClaimRequest.objects.filter(
+        clinic=clinic, user=request.user, status=Decision.PENDING
+    ).exists():
         messages.info(request, "You have already asked for access to this clinic.")
         return redirect("portal:home")
     has_owners = clinic.memberships.owners().exists()

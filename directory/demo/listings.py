@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.text import slugify
 
 from clinics.models import THIS_WEEK
+from treatments.slugs import first_free
 
 # Price ranges in whole pounds and durations in minutes, by treatment and session type. Dry
 # needling follows the ranges its guide describes: within a session £70-£100, added to a
@@ -239,11 +240,7 @@ def plan_practitioner(number, clinic_plans, insurer_slugs, language_codes, today
         clinics.append(clinic_plans[(number + rng.randint(1, 5)) % len(clinic_plans)])
     first = rng.choice(FIRST_NAMES)
     last = rng.choice(LAST_NAMES)
-    slug = slugify(f"{first} {last}")
-    suffix = 2
-    while slug in taken_slugs:
-        slug = slugify(f"{first} {last} {suffix}")
-        suffix += 1
+    slug = first_free(slugify(f"{first} {last}"), taken_slugs)
     taken_slugs.add(slug)
     offered = sorted({t for plan in clinics for t in plan.treatment_slugs})
     treatments = [t for t in offered if t == "dry-needling" or rng.random() < 0.7] or offered[:1]

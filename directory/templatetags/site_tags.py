@@ -3,12 +3,16 @@ import json
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
-from django.utils.html import _json_script_escapes, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
 
 SITE_NAME = "London Physio Directory"
+
+# Escaped inside a JSON block, as Django's json_script does (which writes only
+# type="application/json"): so that no text in it can close the <script> tag.
+JSON_IN_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 def breadcrumb_list(request, trail):
@@ -68,7 +72,7 @@ def jsonld(data):
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     return format_html(
         '<script type="application/ld+json">{}</script>',
-        mark_safe(text.translate(_json_script_escapes)),  # escaped as json_script does
+        mark_safe(text.translate(JSON_IN_SCRIPT_ESCAPES)),
     )
 
 

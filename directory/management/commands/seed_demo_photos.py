@@ -28,12 +28,16 @@ def _shade(colour, factor):
     return tuple(max(0, min(255, round(c * factor))) for c in (red, green, blue))
 
 
-def _room(draw, rng, wall, floor):
+def _room(rng, wall, floor):
+    """An empty room, its wall down to a skirting board at a height chosen by `rng`: the
+    image, something to draw on it with, and the floor's top."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), wall)
+    draw = ImageDraw.Draw(image)
     horizon = int(HEIGHT * rng.uniform(0.62, 0.7))
     draw.rectangle((0, 0, WIDTH, horizon), fill=wall)
     draw.rectangle((0, horizon, WIDTH, HEIGHT), fill=floor)
     draw.rectangle((0, horizon - 12, WIDTH, horizon), fill=_shade(wall, 0.85))
-    return horizon
+    return image, draw, horizon
 
 
 def _window(draw, rng, left, top):
@@ -57,9 +61,7 @@ def _plant(draw, x, floor_y):
 
 
 def treatment_room(rng, wall, accent, floor):
-    image = Image.new("RGB", (WIDTH, HEIGHT), wall)
-    draw = ImageDraw.Draw(image)
-    horizon = _room(draw, rng, wall, floor)
+    image, draw, horizon = _room(rng, wall, floor)
     _window(draw, rng, rng.randint(560, 660), 70)
     # A chart of the spine on the wall.
     draw.rectangle((110, 90, 250, 300), fill="#fbfaf6", outline=_shade(wall, 0.7), width=4)
@@ -80,9 +82,7 @@ def treatment_room(rng, wall, accent, floor):
 
 
 def reception(rng, wall, accent, floor):
-    image = Image.new("RGB", (WIDTH, HEIGHT), wall)
-    draw = ImageDraw.Draw(image)
-    horizon = _room(draw, rng, wall, floor)
+    image, draw, horizon = _room(rng, wall, floor)
     # A band of the clinic's colour with pendant lights.
     draw.rectangle((0, 150, WIDTH, 190), fill=accent)
     for x in range(160, WIDTH, 220):
@@ -103,9 +103,7 @@ def reception(rng, wall, accent, floor):
 
 
 def studio(rng, wall, accent, floor):
-    image = Image.new("RGB", (WIDTH, HEIGHT), wall)
-    draw = ImageDraw.Draw(image)
-    horizon = _room(draw, rng, wall, floor)
+    image, draw, horizon = _room(rng, wall, floor)
     _window(draw, rng, 80, 80)
     # Wall bars.
     for x in range(470, 760, 48):

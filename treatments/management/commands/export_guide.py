@@ -32,7 +32,9 @@ class Command(BaseCommand):
                 raise CommandError(f"{guide} has no draft.")
             text = revision.as_text()
         review = guide.latest_review()
-        links = guide.treatment.treatmentcondition_set.select_related("condition")
+        links = guide.treatment.treatmentcondition_set.select_related("condition").order_by(
+            "order", "condition__name"
+        )
         source = GuideSource(
             slug=guide.treatment.slug,
             name=guide.treatment.name,

@@ -2,7 +2,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.urls import reverse
 
 from treatments.guide_files import GuideFileError, read_guide
 from treatments.models import (
@@ -64,13 +63,15 @@ class Command(BaseCommand):
                     f"{guide} has a draft, saved by {by} on {draft.updated_at:%d %B %Y}. "
                     "Publish or discard it in the admin, or use --replace-draft."
                 )
-            guide.save_draft(source.text, user, guide.state_token(draft, version))
+            draft = guide.save_draft(source.text, user, guide.state_token(draft, version))
             if publish:
                 version = guide.publish(user, note=f"Imported from {source.files[0].parent}.")
                 outcome = f"published as version {version.number}"
             else:
-                preview = reverse("guide-preview", args=[guide.pk])
-                outcome = f"saved as a draft: preview it at {preview}, then publish it in the admin"
+                outcome = (
+                    f"saved as a draft: preview it at {draft.get_absolute_url()}, "
+                    "then publish it in the admin"
+                )
             self.record_review(source, guide, user)
         self.stdout.write(f"{guide}: {outcome}.")
         if new_treatment and not publish:
