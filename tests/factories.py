@@ -42,6 +42,11 @@ def _next():
     return next(_sequence)
 
 
+def days_ago(days):
+    """London's date `days` days before today (a listing's `details_confirmed_on`)."""
+    return timezone.localdate() - datetime.timedelta(days=days)
+
+
 def make_region(**kwargs):
     n = _next()
     defaults = {
@@ -162,6 +167,24 @@ def make_clinic(area=None, **kwargs):
         "details_confirmed_on": datetime.date(2026, 10, 1),
     }
     return Clinic.objects.create(**{**defaults, **kwargs})
+
+
+def make_listed_clinic(name, area, *, offers=(), hours=(), confirmed_days_ago=30, **kwargs):
+    """A published clinic at `area`'s centre, confirmed a month ago unless told otherwise.
+    offers: (treatment, pence) or (treatment, pence, session type), standard by default;
+    hours: (weekday, opens, closes)."""
+    defaults = {
+        "details_confirmed_on": days_ago(confirmed_days_ago),
+        "latitude": area.latitude,
+        "longitude": area.longitude,
+    }
+    clinic = make_clinic(name=name, area=area, **{**defaults, **kwargs})
+    for treatment, pence, *session in offers:
+        session_type = session[0] if session else Offer.SessionType.STANDARD
+        make_offer(clinic, treatment, price_pence=pence, session_type=session_type)
+    for weekday, opens, closes in hours:
+        make_opening_hours(clinic, weekday=weekday, opens=opens, closes=closes)
+    return clinic
 
 
 def make_opening_hours(clinic, weekday=0, opens="09:00", closes="17:00"):
