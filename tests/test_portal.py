@@ -755,8 +755,9 @@ def test_the_dashboard_says_whether_the_listing_is_in_the_search_and_why_not(
         "hidden": "Not in the search: you have not confirmed your details for 19 months",
     }[state]
     assert expected in text
-    if state in ("stale", "hidden", "listed"):
-        assert "Yes, details and prices are correct" in text
+    # Only a listing in the search, or kept out of it for want of confirming, can be confirmed.
+    can_confirm = state in ("stale", "hidden", "listed")
+    assert ("Yes, details and prices are correct" in text) == can_confirm
 
 
 def test_the_dashboard_counts_unread_enquiries_and_the_oldest_waiting(world):

@@ -328,8 +328,8 @@ def test_choosing_an_option_gives_the_count_shown_beside_it(client, world):
         assert chosen.context["page"].paginator.count == counts[(name, value)] > 0, name
 
 
-# Searches whose price or practitioner choices upset some facets' counts (see the two xfails
-# below), with those facets.
+# Searches whose price or practitioner choices once upset some facets' counts, with those
+# facets: the first test below proves the other facets, the two after it these.
 UPSETTING = [
     ({"treatment": "dry-needling", "max_price": "80"}, {"treatment"}),
     ({"treatment": "dry-needling", "price_band": "60-to-80"}, {"treatment"}),
@@ -349,15 +349,16 @@ def test_counts_of_the_other_facets_hold_with_price_and_practitioner_choices(cli
 
 
 def test_treatment_counts_with_price_or_practitioner_choices(client, world):
-    # With dry needling under £80, Acupuncture says (1), yet acupuncture under £80 gives
-    # Charlie (£60) and Delta (£75). With insurer=bupa, Acupuncture says (1) for Delta, whose
-    # Bupa practitioner does dry needling, yet acupuncture with Bupa gives none.
+    # Once wrong: with dry needling under £80, Acupuncture said (1), yet acupuncture under £80
+    # gives Charlie (£60) and Delta (£75); with insurer=bupa, Acupuncture said (1) for Delta,
+    # whose Bupa practitioner does dry needling, yet acupuncture with Bupa gives none.
     searches = [(params, {"treatment"}) for params, upset in UPSETTING if "treatment" in upset]
     assert wrong_counts_for_each(client, searches) == {}
 
 
 def test_insurer_counts_with_gender_or_language(client, world):
-    # With gender=female and Bupa, AXA Health says (0), yet female + AXA gives Charlie.
+    # Once wrong: with gender=female and Bupa, AXA Health said (0), yet female + AXA gives
+    # Charlie.
     searches = [(params, {"insurer"}) for params, upset in UPSETTING if "insurer" in upset]
     assert wrong_counts_for_each(client, searches) == {}
 
