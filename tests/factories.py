@@ -5,11 +5,14 @@ Each call gets fresh names and numbers from one counter, so tests never collide 
 
 import datetime
 import itertools
+import time
 
+import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from clinics.forms import start_time
 from clinics.models import (
     Area,
     Clinic,
@@ -45,6 +48,13 @@ def _next():
 def days_ago(days):
     """London's date `days` days before today (a listing's `details_confirmed_on`)."""
     return timezone.localdate() - datetime.timedelta(days=days)
+
+
+def form_started(form_class, seconds_ago=10):
+    """The signed start time a form with spam traps (`form_class`) carries, as if it had been
+    shown `seconds_ago` seconds ago."""
+    with time_machine.travel(time.time() - seconds_ago):
+        return start_time(salt=form_class.SIGNING_SALT)
 
 
 def make_region(**kwargs):
