@@ -1,20 +1,21 @@
 """Two instances of the site, one PostgreSQL, one Redis, one photo folder (bench/two-instances).
 
 Starts two gunicorn servers on different ports with the same settings (production settings,
-plain HTTP on the loopback), then, as clinic staff in a scripted browser:
+plain HTTP on the loopback), then, as clinic staff in a real browser (Debian's Chromium, driven
+by Playwright, one browser context per instance):
 
   1. signs in on A, and uses the same session cookie on B: still signed in there;
   2. edits the clinic's details on A: B's public page shows the change at once, and B's
-     search counts (cached in Redis) move with it;
+     search counts move with it (B's listings index catches up from PostgreSQL);
   3. uploads a photo (a real JPEG) on A: B's public page shows it, and B serves the file;
-  4. deletes the photo through B, with B's own form: A's page no longer shows it.
+  4. deletes the photo through B, with B's own form: A's page no longer shows it;
+  5. fails to sign in as one account, half the allowed times on A and half on B: B refuses
+     the next attempt (the counters are shared in Redis).
 
 Prints PASS or FAIL for each check and exits non-zero if any failed.
 """
 
 import argparse
-import html.parser
-import http.cookiejar
 import io
 import os
 import re
@@ -25,14 +26,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-STAFF = ("staff", "demo-staff-password")
+STAFF = ("staff@demo.example", "demo-staff-password")
+# Failed sign-ins allowed per account in the window; the instances are started with it.
+LOGIN_FAILURES_PER_ACCOUNT = 10
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
 def main():
@@ -64,6 +68,10 @@ def main():
         "HTTPS": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
+        "LOGIN_FAILURES_PER_ACCOUNT": str(LOGIN_FAILURES_PER_ACCOUNT),
+        # Every sign-in comes from 127.0.0.1: runs one after another must not reach the
+        # per-address limit (counted in Redis for 15 minutes) before the per-account one.
+        "LOGIN_FAILURES_PER_ADDRESS": "100000",
     }
     servers = []
     try:
@@ -139,143 +147,25 @@ def wait_until_up(port):
     raise SystemExit(f"The instance on port {port} did not start.")
 
 
-# --- A scripted browser ----------------------------------------------------------------------
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a redirect comes back as the response, to be checked
-
-
-class Browser:
-    def __init__(self, base):
-        self.base = base
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirects
-        )
-
-    def cookie(self, name):
-        return next((c for c in self.cookies if c.name == name), None)
-
-    def get(self, path):
-        return self._open(urllib.request.Request(self.base + path))
-
-    def post(self, path, fields, files=None):
-        """A form POST; `files` is {field: (file name, content type, bytes)}."""
-        if files:
-            boundary = secrets.token_hex(16)
-            body = _multipart(boundary, fields, files)
-            content_type = f"multipart/form-data; boundary={boundary}"
-        else:
-            body = urllib.parse.urlencode(fields, doseq=True).encode()
-            content_type = "application/x-www-form-urlencoded"
-        request = urllib.request.Request(
-            self.base + path, data=body, headers={"Content-Type": content_type}, method="POST"
-        )
-        return self._open(request)
-
-    def _open(self, request):
-        try:
-            with self.opener.open(request, timeout=60) as response:
-                return response.status, response.headers, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers, error.read()
-
-
-def _multipart(boundary, fields, files):
-    parts = []
-    for name, value in fields.items():
-        for item in value if isinstance(value, list) else [value]:
-            parts.append(
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-                f"{item}\r\n".encode()
-            )
-    for name, (filename, content_type, data) in files.items():
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-            f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
-            + data
-            + b"\r\n"
-        )
-    return b"".join(parts) + f"--{boundary}--\r\n".encode()
-
-
-class _Forms(html.parser.HTMLParser):
-    """Each POST form's action and the values a browser would submit (submit buttons left
-    out): [(action, {name: value or [values]})]."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms, self._form, self._textarea, self._select = [], None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and (attrs.get("method") or "").lower() == "post":
-            self._form = {}
-            self.forms.append((attrs.get("action") or "", self._form))
-        if self._form is None or (not attrs.get("name") and tag != "option"):
-            return
-        name = attrs.get("name")
-        if tag == "input":
-            kind = (attrs.get("type") or "text").lower()
-            if kind in ("submit", "button", "file", "image", "reset"):
-                return
-            if kind in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    self._form.setdefault(name, []).append(attrs.get("value") or "on")
-                return
-            self._form[name] = attrs.get("value") or ""
-        elif tag == "textarea":
-            self._textarea = name
-            self._form[name] = ""
-        elif tag == "select":
-            self._select = name
-        elif (
-            tag == "option"
-            and self._select
-            and ("selected" in attrs or self._select not in self._form)
-        ):
-            self._form[self._select] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-    def handle_data(self, data):
-        if self._form is not None and self._textarea:
-            self._form[self._textarea] += data
-
-
-def post_form(page_html, having):
-    """(action, fields) of the page's POST form that has the field `having`."""
-    parser = _Forms()
-    parser.feed(page_html)
-    for action, fields in parser.forms:
-        if having in fields:
-            return action, {
-                k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in fields.items()
-            }
-    raise AssertionError(f"no form with a field {having!r} on the page")
-
-
-def jpeg(width=640, height=480):
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (40, 120, 160)).save(buffer, format="JPEG", quality=90)
-    return buffer.getvalue()
-
-
-# --- The checks ------------------------------------------------------------------------------
+# --- The checks, in a real browser -----------------------------------------------------------
 
 
 def run_checks(a_url, b_url):
-    a, b = Browser(a_url), Browser(b_url)
+    """Chromium (Debian's, driven by Playwright as tests/browser/ does), one browser context
+    per instance: each has its own cookies, as two visits through a load balancer would,
+    except the session cookie, which is handed from A to B."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            a, b = (browser.new_context(base_url=url, locale="en-GB") for url in (a_url, b_url))
+            return _checks(a.new_page(), b.new_page(), a_url, b_url)
+        finally:
+            browser.close()
+
+
+def _checks(a, b, a_url, b_url):
     failures = 0
 
     def check(label, passed, detail=""):
@@ -287,123 +177,169 @@ def run_checks(a_url, b_url):
     print(f"\nInstance A: {a_url}   Instance B: {b_url}\n")
 
     # 1. Sign in on A; the session works on B.
-    status, _, body = a.get("/accounts/login/")
-    _, fields = post_form(body.decode(), "csrfmiddlewaretoken")
-    fields.update(username=STAFF[0], password=STAFF[1])
-    status, headers, _ = a.post("/accounts/login/", fields)
-    check("sign in as clinic staff on A", status == 302, f"HTTP {status} to {headers['Location']}")
-    status, _, body = a.get("/portal/")
-    slugs = re.findall(r'href="/portal/([a-z0-9-]+)/"', body.decode())
-    if not check("A's portal lists the staff member's clinics", status == 200 and slugs):
+    a.goto("/accounts/login/")
+    a.get_by_label("Email").fill(STAFF[0])
+    a.get_by_label("Password").fill(STAFF[1])
+    a.get_by_role("button", name="Sign in").click()
+    a.wait_for_url(f"{a_url}/portal/**")
+    check("sign in as clinic staff on A", path(a) == "/portal/", f"at {path(a)}")
+    slugs = [
+        found[1]
+        for href in a.locator("main a").evaluate_all("links => links.map(l => l.pathname)")
+        if (found := re.fullmatch(r"/portal/([a-z0-9-]+)/", href)) and found[1] != "new"
+    ]
+    if not check("A's portal lists the staff member's clinics", bool(slugs), ", ".join(slugs)):
         return failures
     slug = slugs[0]
-    session = a.cookie("sessionid")
-    b.cookies.set_cookie(session)  # the same cookie, as a load balancer would send it on
-    status, headers, body = b.get("/portal/")
+    session = [c for c in a.context.cookies() if c["name"] == "sessionid"]
+    # The same cookie, as a load balancer would send it on; B keeps its own CSRF cookie.
+    b.context.add_cookies(session)
+    b.goto("/portal/")
     check(
         "A's session cookie is signed in on B",
-        status == 200 and f"/portal/{slug}/" in body.decode(),
-        f"HTTP {status}{' to ' + headers['Location'] if status == 302 else ''}",
+        path(b) == "/portal/" and b.locator(f'a[href="/portal/{slug}/"]').count() > 0,
+        f"at {path(b)}",
     )
 
     # 2. An edit made on A shows on B at once, counts included.
-    confirm_page = a.get(f"/portal/{slug}/")[2].decode()
-    _, fields = post_form(confirm_page, "csrfmiddlewaretoken")
-    status, _, _ = a.post(
-        f"/portal/{slug}/confirm/", {"csrfmiddlewaretoken": fields["csrfmiddlewaretoken"]}
-    )
+    a.goto(f"/portal/{slug}/")
+    confirm = a.get_by_role("button", name="Yes, details and prices are correct")
+    if confirm.count():
+        confirm.click()
     check(
-        "confirm the clinic's details on A (so that it is listed)", status == 302, f"HTTP {status}"
+        "confirm the clinic's details on A (so that it is listed)",
+        shows(a, "your listing now shows it was confirmed today"),
     )
-    clinic_page = b.get(f"/clinics/{slug}/")[2].decode()
-    area = re.search(r'href="/areas/([a-z0-9-]+)/"', clinic_page).group(1)
+    b.goto(f"/clinics/{slug}/")
+    # The clinic's area, from its breadcrumbs.
+    area = next(
+        found[1]
+        for href in b.locator("nav a").evaluate_all("links => links.map(l => l.pathname)")
+        if (found := re.fullmatch(r"/areas/([a-z0-9-]+)/", href))
+    )
     before = home_visits_count(b, area)
-    details = a.get(f"/portal/{slug}/details/")[2].decode()
-    _, fields = post_form(details, "address_line1")
+    a.goto(f"/portal/{slug}/details/")
+    description, home_visits = a.locator("#id_description"), a.locator("#id_home_visits")
+    original = (description.input_value(), home_visits.is_checked())
     marker = f"Two-instance check {secrets.token_hex(4)}."
-    original = dict(fields)
-    fields["description"] = f"{fields.get('description', '')} {marker}".strip()
-    home_visits_now = "home_visits" not in fields
-    if home_visits_now:
-        fields["home_visits"] = "on"
-    else:
-        fields.pop("home_visits")
-    status, _, body = a.post(f"/portal/{slug}/details/", fields)
-    check("edit the clinic's details on A", status == 302, f"HTTP {status}")
-    status, _, body = b.get(f"/clinics/{slug}/")
-    check("B's public clinic page shows A's edit at once", marker in body.decode())
+    description.fill(f"{original[0]} {marker}".strip())
+    home_visits.set_checked(not original[1])
+    a.get_by_role("button", name="Save details").click()
+    check("edit the clinic's details on A", shows(a, "Details saved."))
+    b.goto(f"/clinics/{slug}/")
+    check("B's public clinic page shows A's edit at once", shows(b, marker))
     after = home_visits_count(b, area)
-    expected = before + (1 if home_visits_now else -1)
+    expected = before + (-1 if original[1] else 1)
     check(
-        "B's search counts (cached in Redis) follow A's edit at once",
+        "B's search counts follow A's edit at once (B's listings index catches up)",
         after == expected,
         f"home visits in {area}: {before} before, {after} after, {expected} expected",
     )
 
     # 3. A photo uploaded on A is shown and served by B.
-    photos = a.get(f"/portal/{slug}/photos/")[2].decode()
-    _, fields = post_form(photos, "upload-alt_text")
+    a.goto(f"/portal/{slug}/photos/")
     alt = f"Treatment room {secrets.token_hex(4)}"
-    fields["upload-alt_text"] = alt
-    status, _, _ = a.post(
-        f"/portal/{slug}/photos/",
-        fields,
-        files={"upload-image": ("room.jpg", "image/jpeg", jpeg())},
+    a.get_by_label("Describe the photo").fill(alt)
+    a.locator("#id_upload-image").set_input_files(
+        {"name": "room.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}
     )
-    check("upload a JPEG photo on A", status == 302, f"HTTP {status}")
-    page = b.get(f"/clinics/{slug}/")[2].decode()
-    found = re.search(rf'<img[^>]*src="([^"]+)"[^>]*alt="{re.escape(alt)}"', page)
-    if check("B's public clinic page shows the photo", found is not None):
-        src = urllib.parse.urlsplit(found.group(1)).path
-        status, headers, data = b.get(src)
-        check(
-            "B serves the photo file",
-            status == 200 and headers["Content-Type"] == "image/jpeg" and is_jpeg(data),
-            f"HTTP {status}, {headers['Content-Type']}, {len(data):,} bytes, {src}",
+    a.get_by_role("button", name="Upload photo").click()
+    check("upload a JPEG photo on A", shows(a, "Photo added."))
+    b.goto(f"/clinics/{slug}/")
+    photo = b.get_by_alt_text(alt)
+    if check("B's public clinic page shows the photo", photo.count() == 1):
+        photo.scroll_into_view_if_needed()
+        width = photo.evaluate(
+            "img => img.complete ? img.naturalWidth"
+            " : new Promise(done => { img.onload = img.onerror = () => done(img.naturalWidth); })"
         )
-        check("A serves the same file", a.get(src)[2] == data)
+        src = photo.evaluate("img => new URL(img.src).pathname")
+        served = b.request.get(src)
+        check(
+            "B serves the photo file, and B's browser draws it",
+            served.ok and served.headers["content-type"] == "image/jpeg" and width > 0,
+            f"HTTP {served.status}, {served.headers['content-type']}, "
+            f"{len(served.body()):,} bytes, {width} px wide, {src}",
+        )
+        check("A serves the same file", a.request.get(src).body() == served.body())
 
     # 4. Delete it through B (B's own CSRF token, A's session): gone from A's page.
-    photos = b.get(f"/portal/{slug}/photos/")[2].decode()
-    delete = re.search(
-        rf'<form method="post" action="(/portal/{slug}/photos/\d+/delete/)">'
-        rf'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">'
-        rf"<button[^>]*>Delete “{re.escape(alt)}”",
-        photos,
+    b.goto(f"/portal/{slug}/photos/")
+    delete = b.get_by_role("button", name=f"Delete “{alt}”")
+    if check("B's portal lists the photo uploaded on A", delete.count() == 1):
+        delete.click()
+        check("delete the photo through B", shows(b, "Photo deleted."))
+        a.goto(f"/clinics/{slug}/")
+        check("A's public page no longer shows it", a.get_by_alt_text(alt).count() == 0)
+
+    # 5. Failed sign-ins count into one window whichever instance answers (Redis): the
+    # failures allowed per account, made half on A and half on B, and the next is refused.
+    nobody = f"nobody-{secrets.token_hex(4)}@example.com"
+    signed_out = [
+        a.context.browser.new_context(base_url=url, locale="en-GB").new_page()
+        for url in (a_url, b_url)
+    ]
+    for page in signed_out * (LOGIN_FAILURES_PER_ACCOUNT // 2):
+        status = failed_sign_in(page, nobody)
+    refused = failed_sign_in(signed_out[1], nobody)
+    check(
+        f"{LOGIN_FAILURES_PER_ACCOUNT} failed sign-ins, half on A, half on B: B refuses the next",
+        status == 200 and refused == 429,
+        f"HTTP {status} for the last allowed, {refused} for the next",
     )
-    if check("B's portal lists the photo uploaded on A", delete is not None):
-        status, _, _ = b.post(delete.group(1), {"csrfmiddlewaretoken": delete.group(2)})
-        check("delete the photo through B", status == 302, f"HTTP {status}")
-        check(
-            "A's public page no longer shows it", alt not in a.get(f"/clinics/{slug}/")[2].decode()
-        )
 
     # Put the details back, through B this time: A shows them.
-    details = b.get(f"/portal/{slug}/details/")[2].decode()
-    _, fields = post_form(details, "address_line1")
-    original["csrfmiddlewaretoken"] = fields["csrfmiddlewaretoken"]
-    status, _, _ = b.post(f"/portal/{slug}/details/", original)
+    b.goto(f"/portal/{slug}/details/")
+    b.locator("#id_description").fill(original[0])
+    b.locator("#id_home_visits").set_checked(original[1])
+    b.get_by_role("button", name="Save details").click()
+    saved = shows(b, "Details saved.")
+    a.goto(f"/clinics/{slug}/")
     check(
         "an edit on B (putting the details back) shows on A at once",
-        status == 302 and marker not in a.get(f"/clinics/{slug}/")[2].decode(),
+        saved and marker not in a.content(),
     )
     return failures
 
 
-def home_visits_count(browser, area):
-    status, _, body = browser.get(f"/areas/{area}/")
-    found = re.search(r"Home visits \((\d+)\)", body.decode())
-    assert status == 200 and found, f"no home visits count on /areas/{area}/ (HTTP {status})"
-    return int(found.group(1))
+def failed_sign_in(page, email):
+    """Signs in as `email` with a wrong password: the HTTP status of the answer."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("not-the-password")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Sign in").click()
+    return answer.value.status
 
 
-def is_jpeg(data):
-    from PIL import Image
+def path(page):
+    return urllib.parse.urlsplit(page.url).path
+
+
+def shows(page, text):
+    """Whether `text` appears on the page within a few seconds (a form's answer loads)."""
+    from playwright.sync_api import expect
 
     try:
-        return Image.open(io.BytesIO(data)).format == "JPEG"
-    except OSError:
+        expect(page.get_by_text(text).first).to_be_visible(timeout=10_000)
+    except AssertionError:
         return False
+    return True
+
+
+def jpeg(width=640, height=480):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (40, 120, 160)).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def home_visits_count(page, area):
+    page.goto(f"/areas/{area}/")
+    found = re.search(r"Home visits \((\d+)\)", page.content())
+    assert found, f"no home visits count on /areas/{area}/"
+    return int(found[1])
 
 
 if __name__ == "__main__":

@@ -5,11 +5,14 @@ Each call gets fresh names and numbers from one counter, so tests never collide 
 
 import datetime
 import itertools
+import time
 
+import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from clinics.forms import start_time
 from clinics.models import (
     Area,
     Clinic,
@@ -40,6 +43,18 @@ _sequence = itertools.count(1)
 
 def _next():
     return next(_sequence)
+
+
+def days_ago(days):
+    """London's date `days` days before today (a listing's `details_confirmed_on`)."""
+    return timezone.localdate() - datetime.timedelta(days=days)
+
+
+def form_started(form_class, seconds_ago=10):
+    """The signed start time a form with spam traps (`form_class`) carries, as if it had been
+    shown `seconds_ago` seconds ago."""
+    with time_machine.travel(time.time() - seconds_ago):
+        return start_time(salt=form_class.SIGNING_SALT)
 
 
 def make_region(**kwargs):
@@ -162,6 +177,24 @@ def make_clinic(area=None, **kwargs):
         "details_confirmed_on": datetime.date(2026, 10, 1),
     }
     return Clinic.objects.create(**{**defaults, **kwargs})
+
+
+def make_listed_clinic(name, area, *, offers=(), hours=(), confirmed_days_ago=30, **kwargs):
+    """A published clinic at `area`'s centre, confirmed a month ago unless told otherwise.
+    offers: (treatment, pence) or (treatment, pence, session type), standard by default;
+    hours: (weekday, opens, closes)."""
+    defaults = {
+        "details_confirmed_on": days_ago(confirmed_days_ago),
+        "latitude": area.latitude,
+        "longitude": area.longitude,
+    }
+    clinic = make_clinic(name=name, area=area, **{**defaults, **kwargs})
+    for treatment, pence, *session in offers:
+        session_type = session[0] if session else Offer.SessionType.STANDARD
+        make_offer(clinic, treatment, price_pence=pence, session_type=session_type)
+    for weekday, opens, closes in hours:
+        make_opening_hours(clinic, weekday=weekday, opens=opens, closes=closes)
+    return clinic
 
 
 def make_opening_hours(clinic, weekday=0, opens="09:00", closes="17:00"):

@@ -2,7 +2,9 @@
 curation actions do what they say."""
 
 import datetime
+import html
 import itertools
+import re
 import string
 
 import mailer
@@ -443,9 +445,32 @@ def test_view_on_site_leads_to_the_public_page(admin_client, model):
     assert admin_client.get(obj.get_absolute_url()).status_code == 200
 
 
-def test_history_pages_render(admin_client):
-    clinic = make_clinic()
-    assert admin_client.get(admin_url(Clinic, "history", clinic.pk)).status_code == 200
+def history_rows(client, obj):
+    """The rows of an object's admin history, newest first, each as its cells' words."""
+    page = client.get(admin_url(type(obj), "history", obj.pk))
+    assert page.status_code == 200
+    table = page.content.decode().split('id="change-history"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)
+    return [
+        [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split()) for cell in cells]
+        for cells in (re.findall(r"<td>(.*?)</td>", row, re.S) for row in rows)
+    ]
+
+
+def test_the_history_shows_who_changed_what(admin_client, admin_user):
+    clinic = make_clinic(name="Original name")
+    url = admin_url(Clinic, "change", clinic.pk)
+    response = admin_client.post(url, {**form_data(admin_client.get(url)), "name": "New name"})
+    assert response.status_code == 302
+
+    changed, created = history_rows(admin_client, clinic)
+    # Object, date, comment, changed by, change reason, changes.
+    assert changed[0] == "New name"
+    assert changed[2:4] == ["Changed", admin_user.username]
+    assert "Name: Original name → New name" in changed[5]
+    assert "Postcode" not in changed[5]  # only what changed
+    assert created[0] == "Original name"
+    assert created[2:4] == ["Created", "None"]  # made in code, by nobody signed in
 
 
 PUBLISHING = [

@@ -7,7 +7,7 @@ import time
 
 import pytest
 import time_machine
-from django.core import mail, signing
+from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -15,7 +15,14 @@ from django.utils import timezone
 
 from clinics.forms import EnquiryForm
 from clinics.models import Enquiry, StaffMembership
-from tests.factories import make_clinic, make_offer, make_practitioner, make_staff, make_treatment
+from tests.factories import (
+    form_started,
+    make_clinic,
+    make_offer,
+    make_practitioner,
+    make_staff,
+    make_treatment,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +38,7 @@ def clinic():
 
 
 def started(seconds_ago=10):
-    return signing.TimestampSigner(salt=EnquiryForm.SIGNING_SALT).sign(
-        str(time.time() - seconds_ago)
-    )
+    return form_started(EnquiryForm, seconds_ago)
 
 
 def enquiry_data(**overrides):

@@ -3,10 +3,9 @@ limited as enquiries are; reports reach the admins and the listing's staff, who 
 saying what was done, and the reporter is told."""
 
 import datetime
-import time
 
 import pytest
-from django.core import mail, signing
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +13,14 @@ from django.utils import timezone
 from clinics.forms import ErrorReportForm
 from clinics.models import Clinic, ClinicChange, ErrorReport
 from directory.attention import queues
-from tests.factories import make_clinic, make_guide, make_practitioner, make_staff, make_treatment
+from tests.factories import (
+    form_started,
+    make_clinic,
+    make_guide,
+    make_practitioner,
+    make_staff,
+    make_treatment,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +38,7 @@ def pages():
 
 
 def started(seconds_ago=10):
-    return signing.TimestampSigner(salt=ErrorReportForm.SIGNING_SALT).sign(
-        str(time.time() - seconds_ago)
-    )
+    return form_started(ErrorReportForm, seconds_ago)
 
 
 def report_data(**overrides):

@@ -1,122 +1,42 @@
 """Landing pages over the search (/areas/<area>/, /treatments/<treatment>/<area>/,
 /conditions/<condition>/) and the index pages /areas/ and /conditions/."""
 
-import datetime
 import re
-from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
 
 from clinics.models import Offer
-from tests.factories import (
-    make_borough,
-    make_clinic,
-    make_condition,
-    make_neighbourhood,
-    make_offer,
-    make_region,
-    make_treatment,
-)
-from treatments.models import TreatmentCondition
+from tests.factories import days_ago, make_listed_clinic
 
 pytestmark = pytest.mark.django_db
 
 INITIAL, STANDARD = Offer.SessionType.INITIAL, Offer.SessionType.STANDARD
 
 
-def days_ago(days):
-    return timezone.localdate() - datetime.timedelta(days=days)
-
-
-@pytest.fixture
-def london():
-    south = make_region(name="South London", slug="south-london", latitude=51.45, longitude=-0.13)
-    east = make_region(name="East London", slug="east-london", latitude=51.52, longitude=-0.03)
-    boroughs = {
-        name: make_borough(parent=region, name=name, slug=slug, latitude=lat, longitude=lng)
-        for name, slug, region, lat, lng in [
-            ("Lambeth", "lambeth", south, 51.46, -0.12),
-            ("Wandsworth", "wandsworth", south, 51.45, -0.19),
-            ("Southwark", "southwark", south, 51.47, -0.07),
-            ("Tower Hamlets", "tower-hamlets", east, 51.515, -0.035),
-        ]
-    }
-    places = {
-        name: make_neighbourhood(
-            parent=boroughs[borough], name=name, slug=slug, latitude=lat, longitude=lng
-        )
-        for name, slug, borough, lat, lng in [
-            ("Clapham", "clapham", "Lambeth", 51.4622, -0.1381),
-            ("Stockwell", "stockwell", "Lambeth", 51.4723, -0.1230),
-            ("Brixton", "brixton", "Lambeth", 51.4613, -0.1140),
-            ("Battersea", "battersea", "Wandsworth", 51.4700, -0.1700),
-            ("Balham", "balham", "Wandsworth", 51.4400, -0.1525),
-            ("Peckham", "peckham", "Southwark", 51.4740, -0.0690),
-            ("Canary Wharf", "canary-wharf", "Tower Hamlets", 51.5054, -0.0235),
-            ("Stratford", "stratford", "Tower Hamlets", 51.5430, -0.0030),
-        ]
-    }
-    named = {name.lower().replace(" ", "_"): area for name, area in {**boroughs, **places}.items()}
-    return SimpleNamespace(south=south, east=east, **named)
-
-
-@pytest.fixture
-def catalogue():
-    dry_needling = make_treatment(name="Dry needling", slug="dry-needling")
-    acupuncture = make_treatment(name="Acupuncture", slug="acupuncture")
-    massage = make_treatment(name="Sports massage", slug="sports-massage")
-    hidden = make_treatment(name="Cupping", slug="cupping", is_published=False)
-    neck_pain = make_condition(
-        name="Neck pain", slug="neck-pain", summary="Stiffness and pain in the neck."
-    )
-    make_condition(name="Tennis elbow", slug="tennis-elbow")
-    make_condition(name="Retired condition", slug="retired", is_published=False)
-    TreatmentCondition.objects.create(
-        treatment=dry_needling,
-        condition=neck_pain,
-        structures="trapezius, levator scapulae",
-        order=1,
-    )
-    TreatmentCondition.objects.create(treatment=acupuncture, condition=neck_pain, order=2)
-    TreatmentCondition.objects.create(treatment=hidden, condition=neck_pain, order=3)
-    return SimpleNamespace(
-        dry_needling=dry_needling, acupuncture=acupuncture, massage=massage, neck_pain=neck_pain
-    )
-
-
-def clinic(name, area, offers=(), **fields):
-    fields.setdefault("details_confirmed_on", days_ago(30))
-    made = make_clinic(
-        name=name, area=area, latitude=area.latitude, longitude=area.longitude, **fields
-    )
-    for treatment, pence, session_type in offers:
-        make_offer(made, treatment, price_pence=pence, session_type=session_type)
-    return made
-
-
 @pytest.fixture
 def listings(london, catalogue):
     dn, massage = catalogue.dry_needling, catalogue.massage
-    clinic(
+    make_listed_clinic(
         "Clapham Needles",
         london.clapham,
-        [(dn, 9500, INITIAL), (dn, 7000, STANDARD), (massage, 4000, STANDARD)],
+        offers=[(dn, 9500, INITIAL), (dn, 7000, STANDARD), (massage, 4000, STANDARD)],
     )
-    clinic("Common Physio", london.clapham, [(dn, 8500, INITIAL)])
-    clinic("Clapham Massage", london.clapham, [(massage, 5000, STANDARD)])
-    clinic("Brixton Needles", london.brixton, [(dn, 7500, STANDARD)])
-    clinic("Battersea Points", london.battersea, [(catalogue.acupuncture, 6000, STANDARD)])
-    clinic("Wharf Physio", london.canary_wharf, [(massage, 5500, STANDARD)])
+    make_listed_clinic("Common Physio", london.clapham, offers=[(dn, 8500, INITIAL)])
+    make_listed_clinic("Clapham Massage", london.clapham, offers=[(massage, 5000, STANDARD)])
+    make_listed_clinic("Brixton Needles", london.brixton, offers=[(dn, 7500, STANDARD)])
+    make_listed_clinic(
+        "Battersea Points", london.battersea, offers=[(catalogue.acupuncture, 6000, STANDARD)]
+    )
+    make_listed_clinic("Wharf Physio", london.canary_wharf, offers=[(massage, 5500, STANDARD)])
 
 
 @pytest.fixture
 def forgotten(london, catalogue):
     """A dry needling listing in Clapham not confirmed for 19 months: hidden everywhere."""
-    clinic(
+    make_listed_clinic(
         "Forgotten",
         london.clapham,
-        [(catalogue.dry_needling, 1000, STANDARD)],
+        offers=[(catalogue.dry_needling, 1000, STANDARD)],
         details_confirmed_on=days_ago(580),
     )
 
@@ -253,7 +173,12 @@ def test_treatment_in_borough_page_covers_its_neighbourhoods(client, listings):
 
 
 def test_landing_pages_leave_out_unpublished_clinics(client, listings, london, catalogue):
-    clinic("Draft", london.clapham, [(catalogue.dry_needling, 2000, STANDARD)], is_published=False)
+    make_listed_clinic(
+        "Draft",
+        london.clapham,
+        offers=[(catalogue.dry_needling, 2000, STANDARD)],
+        is_published=False,
+    )
 
     response = get(client, "/treatments/dry-needling/clapham/")
 
@@ -345,7 +270,8 @@ def condition_counts_shown(response):
 def test_condition_index_lists_every_published_condition_with_its_clinic_count(client, listings):
     response = get(client, "/conditions/")
 
-    assert condition_counts_shown(response) == {"Neck pain": 4, "Tennis elbow": 0}
+    # Back pain: the clinics offering massage or acupuncture.
+    assert condition_counts_shown(response) == {"Neck pain": 4, "Back pain": 4, "Tennis elbow": 0}
     assert "(4 clinics)" in text(response)
     assert "(0 clinics)" in text(response)
     assert "Retired condition" not in text(response)

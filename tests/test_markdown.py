@@ -45,46 +45,43 @@ def test_nothing_that_could_run_code_or_restyle_the_page_survives(render, text, 
         assert fragment not in html
 
 
-@pytest.mark.parametrize("render", RENDERERS)
-def test_a_link_keeps_its_address_and_loses_its_event_handler(render):
-    html = render('<a href="https://example.com" onclick="x">Example</a>')
-    assert html == '<p><a href="https://example.com" rel="noopener">Example</a></p>'
-
-
-@pytest.mark.parametrize("render", RENDERERS)
-def test_plain_markdown_renders_as_html(render):
-    text = "- one\n- two\n\n**Prices** are on [the costs page](/costs/)."
-    assert render(text) == (
+# What each renderer makes of a text, exactly.
+RENDERED = {
+    "a link keeps its address and loses its event handler": (
+        '<a href="https://example.com" onclick="x">Example</a>',
+        '<p><a href="https://example.com" rel="noopener">Example</a></p>',
+    ),
+    "plain markdown renders as html": (
+        "- one\n- two\n\n**Prices** are on [the costs page](/costs/).",
         "<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n"
-        '<p><strong>Prices</strong> are on <a href="/costs/" rel="noopener">the costs page</a>.</p>'
-    )
-
-
-@pytest.mark.parametrize("render", RENDERERS)
-def test_numbered_lists_emphasis_and_tables_render(render):
-    text = "1. *first*\n2. second\n\nSessions | Price\n--|--\n1 | £60"
-    assert render(text) == (
+        "<p><strong>Prices</strong> are on "
+        '<a href="/costs/" rel="noopener">the costs page</a>.</p>',
+    ),
+    "numbered lists, emphasis and tables render": (
+        "1. *first*\n2. second\n\nSessions | Price\n--|--\n1 | £60",
         "<ol>\n<li><em>first</em></li>\n<li>second</li>\n</ol>\n"
         "<table>\n<thead>\n<tr>\n<th>Sessions</th>\n<th>Price</th>\n</tr>\n</thead>\n"
-        "<tbody>\n<tr>\n<td>1</td>\n<td>£60</td>\n</tr>\n</tbody>\n</table>"
-    )
+        "<tbody>\n<tr>\n<td>1</td>\n<td>£60</td>\n</tr>\n</tbody>\n</table>",
+    ),
+    "every link gets rel=noopener whatever the author wrote": (
+        '<a href="https://example.com" rel="opener" target="_blank">x</a>',
+        '<p><a href="https://example.com" rel="noopener">x</a></p>',
+    ),
+    "email links are kept": (
+        "[Email us](mailto:hello@example.com)",
+        '<p><a href="mailto:hello@example.com" rel="noopener">Email us</a></p>',
+    ),
+    "text that looks like html is escaped, not dropped": (
+        "Fees < £80 & no referral",
+        "<p>Fees &lt; £80 &amp; no referral</p>",
+    ),
+}
 
 
 @pytest.mark.parametrize("render", RENDERERS)
-def test_every_link_gets_rel_noopener_whatever_the_author_wrote(render):
-    html = render('<a href="https://example.com" rel="opener" target="_blank">x</a>')
-    assert html == '<p><a href="https://example.com" rel="noopener">x</a></p>'
-
-
-@pytest.mark.parametrize("render", RENDERERS)
-def test_email_links_are_kept(render):
-    html = render("[Email us](mailto:hello@example.com)")
-    assert html == '<p><a href="mailto:hello@example.com" rel="noopener">Email us</a></p>'
-
-
-@pytest.mark.parametrize("render", RENDERERS)
-def test_text_that_looks_like_html_is_escaped_not_dropped(render):
-    assert render("Fees < £80 & no referral") == "<p>Fees &lt; £80 &amp; no referral</p>"
+@pytest.mark.parametrize(("text", "expected"), RENDERED.values(), ids=RENDERED)
+def test_renders_exactly(render, text, expected):
+    assert render(text) == expected
 
 
 @pytest.mark.parametrize("text", ["", None])

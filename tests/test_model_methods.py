@@ -3,6 +3,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -18,6 +19,9 @@ from tests.factories import (
     make_treatment,
 )
 from treatments.models import Guide, GuideSection
+
+# 23:30 UTC on 14 June 2027: already 15 June in London (BST), where "today" is counted.
+LATE_EVENING_UTC = datetime.datetime(2027, 6, 14, 23, 30, tzinfo=datetime.UTC)
 
 # Clinics
 
@@ -56,12 +60,11 @@ def test_saving_a_clinic_with_an_unusable_postcode_is_refused():
 
 
 @pytest.mark.django_db
-def test_confirming_details_records_todays_london_date(monkeypatch):
+def test_confirming_details_records_todays_london_date():
     clinic = make_clinic(details_confirmed_on=datetime.date(2026, 1, 5))
     # 23:30 UTC on 14 June is 00:30 on 15 June in London (BST).
-    late_evening_utc = datetime.datetime(2027, 6, 14, 23, 30, tzinfo=datetime.UTC)
-    monkeypatch.setattr(timezone, "now", lambda: late_evening_utc)
-    clinic.confirm_details()
+    with time_machine.travel(LATE_EVENING_UTC, tick=False):
+        clinic.confirm_details()
     clinic.refresh_from_db()
     assert clinic.details_confirmed_on == datetime.date(2027, 6, 15)
 
@@ -193,12 +196,11 @@ def test_a_shorter_review_period_makes_more_guides_due():
 
 
 @pytest.mark.django_db
-def test_due_for_review_counts_from_todays_london_date(monkeypatch):
+def test_due_for_review_counts_from_todays_london_date():
     reviewed_a_year_ago = make_guide(sections=0, faqs=0, reviewed_on=datetime.date(2026, 6, 14))
     # 23:30 UTC on 14 June 2027 is already 15 June in London: 366 days after the review.
-    late_evening_utc = datetime.datetime(2027, 6, 14, 23, 30, tzinfo=datetime.UTC)
-    monkeypatch.setattr(timezone, "now", lambda: late_evening_utc)
-    assert list(Guide.objects.due_for_review()) == [reviewed_a_year_ago]
+    with time_machine.travel(LATE_EVENING_UTC, tick=False):
+        assert list(Guide.objects.due_for_review()) == [reviewed_a_year_ago]
 
 
 @pytest.mark.django_db

@@ -23,6 +23,7 @@ from clinics.models import (
     VerificationRequest,
 )
 from tests.factories import (
+    days_ago,
     make_borough,
     make_clinic,
     make_offer,
@@ -741,7 +742,7 @@ def test_the_dashboard_says_whether_the_listing_is_in_the_search_and_why_not(
     clinic = world["a"]
     clinic.is_published = published
     clinic.verified_on = timezone.localdate() if verified else None
-    clinic.details_confirmed_on = timezone.localdate() - datetime.timedelta(confirmed_days_ago)
+    clinic.details_confirmed_on = days_ago(confirmed_days_ago)
     clinic.save()
     assert clinic.listing_state()["state"] == state
     page = signed_in(world["alice"]).get(reverse("portal:dashboard", args=["clinic-a"]))
@@ -754,8 +755,9 @@ def test_the_dashboard_says_whether_the_listing_is_in_the_search_and_why_not(
         "hidden": "Not in the search: you have not confirmed your details for 19 months",
     }[state]
     assert expected in text
-    if state in ("stale", "hidden", "listed"):
-        assert "Yes, details and prices are correct" in text
+    # Only a listing in the search, or kept out of it for want of confirming, can be confirmed.
+    can_confirm = state in ("stale", "hidden", "listed")
+    assert ("Yes, details and prices are correct" in text) == can_confirm
 
 
 def test_the_dashboard_counts_unread_enquiries_and_the_oldest_waiting(world):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clinics.models import ClinicPhoto, Enquiry, OutwardCode
 from tests.factories import (
+    days_ago,
     make_borough,
     make_clinic,
     make_insurer,
@@ -36,7 +37,7 @@ def listing(name, area, *, complete=0, confirmed_days_ago=10, **fields):
     clinic = make_clinic(
         name=name,
         area=area,
-        details_confirmed_on=TODAY() - datetime.timedelta(days=confirmed_days_ago),
+        details_confirmed_on=days_ago(confirmed_days_ago),
         **fields,
     )
     treatment = make_treatment()

@@ -2,18 +2,17 @@
 pages answer 200 or 404, never 500; a value the form cannot use is reported in the form and
 left out of the search, never used silently."""
 
-import datetime
 import html
 from urllib.parse import quote, quote_from_bytes
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clinics.models import OutwardCode, Practitioner, PriceBand
 from tests.factories import (
+    days_ago,
     make_borough,
     make_clinic,
     make_condition,
@@ -58,7 +57,7 @@ def tiny_world():
     polish = make_language(name="Polish", code="pl")
     PriceBand.objects.create(label="Under £80", slug="under-80", max_pence=8000)
     OutwardCode.objects.create(code="SW4", area=clapham, latitude=51.4622, longitude=-0.1381)
-    confirmed = timezone.localdate() - datetime.timedelta(days=30)
+    confirmed = days_ago(30)
 
     def clinic(name, area, **fields):
         return make_clinic(name=name, area=area, details_confirmed_on=confirmed, **fields)

@@ -1,26 +1,20 @@
 """Searching near a postcode: normalising what patients type, distances in miles, the radius,
 and the messages for districts we do not know or that are outside London."""
 
-import datetime
 import html
 from types import SimpleNamespace
 
 import pytest
 from django.test import override_settings
-from django.utils import timezone
 
 from clinics.models import OutwardCode
-from tests.factories import make_borough, make_clinic, make_neighbourhood
+from tests.factories import days_ago, make_borough, make_clinic, make_neighbourhood
 
 pytestmark = pytest.mark.django_db
 
 # SW4's centre; a hundredth of a degree of latitude is 0.69 miles, and at this latitude a
 # hundredth of a degree of longitude is 0.43 miles.
 SW4 = (51.4622, -0.1381)
-
-
-def days_ago(days):
-    return timezone.localdate() - datetime.timedelta(days=days)
 
 
 @pytest.fixture

@@ -2,13 +2,12 @@
 their conditions or its practitioners' names; typos and accents are forgiven, on SQLite as on
 PostgreSQL (clinics/text.py)."""
 
-import datetime
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
 
 from tests.factories import (
+    days_ago,
     make_borough,
     make_clinic,
     make_condition,
@@ -37,9 +36,7 @@ def listings():
     TreatmentCondition.objects.create(treatment=massage, condition=tennis_elbow)
 
     def clinic(name, area, treatments=(), **fields):
-        fields.setdefault(
-            "details_confirmed_on", timezone.localdate() - datetime.timedelta(days=30)
-        )
+        fields.setdefault("details_confirmed_on", days_ago(30))
         made = make_clinic(name=name, area=area, **fields)
         for treatment in treatments:
             make_offer(made, treatment)
@@ -134,7 +131,7 @@ def test_relevance_still_puts_stale_listings_last(client, listings):
     listings.clinic(
         "Okafor Physio",
         listings.clapham,
-        details_confirmed_on=timezone.localdate() - datetime.timedelta(days=400),
+        details_confirmed_on=days_ago(400),
     )
 
     assert found(client, "okafor", sort="relevance") == [RIVERSIDE, "Okafor Physio"]

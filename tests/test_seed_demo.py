@@ -209,7 +209,9 @@ def test_no_demo_description_repeats_itself(seeded):
 
 
 def test_each_demo_guide_is_published_as_a_version_with_its_review(seeded):
-    for guide in Guide.objects.prefetch_related("sections", "faqs"):
+    guides = Guide.objects.prefetch_related("sections", "faqs")
+    assert {guide.treatment.slug for guide in guides} == {source.slug for source in files.guides()}
+    for guide in guides:
         version = guide.current_version()
         assert version.as_text() == GuideText.of_guide(guide)
         review = guide.latest_review()

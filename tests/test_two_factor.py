@@ -284,7 +284,9 @@ def test_the_admin_never_shows_a_secret_and_names_its_sections_for_people(
     assert "Two-step sign-in" in index and "Outbox" in index
     assert "OTP_" not in index and ">MFA<" not in index
     secret, codes = alice_app
-    for authenticator in Authenticator.objects.filter(user=alice):
+    authenticators = Authenticator.objects.filter(user=alice)
+    assert sorted(a.type for a in authenticators) == ["recovery_codes", "totp"]
+    for authenticator in authenticators:
         page = client.get(f"/admin/mfa/authenticator/{authenticator.pk}/change/").content.decode()
         assert secret not in page and codes[0] not in page
         assert authenticator.data.get("seed", "not-there") not in page
