@@ -1095,7 +1095,7 @@ class Offer(models.Model):
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="offers")
     treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="offers")
-    session_type = models.CharField(max_length=10, choices=SessionType.choices)
+    session_type = models.CharField(max_length=10, choices=SessionType)
     # Whole pence: money is never a float here.
     price_pence = models.PositiveIntegerField(
         "price (pence)",
@@ -1659,7 +1659,7 @@ class Enquiry(models.Model):
     email = models.EmailField()
     phone = models.CharField(max_length=30, blank=True)
     preferred_contact = models.CharField(
-        max_length=5, choices=ContactMethod.choices, default=ContactMethod.EMAIL
+        max_length=5, choices=ContactMethod, default=ContactMethod.EMAIL
     )
     message = models.TextField(max_length=3000)
     # Consent is the lawful basis for holding health information: no timestamp, no enquiry.
