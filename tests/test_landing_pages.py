@@ -260,7 +260,7 @@ def condition_counts_shown(response):
     return {
         name: int(n)
         for name, n in re.findall(
-            r'<a href="/conditions/[^/]+/"[^>]*>([^<]+)</a></h2><p class="mb-0 small">[^<]*'
+            r'<a href="/conditions/[^/]+/"[^>]*>([^<]+)</a></h2> ?<p class="mb-0 small">[^<]*'
             r"\((\d+) clinics?\)",
             text(response),
         )
