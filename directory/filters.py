@@ -14,7 +14,14 @@ from django.utils.safestring import mark_safe
 from clinics.forms import PostcodeField
 from clinics.models import Practitioner
 from clinics.search import FEATURES, RATING_CHOICES, Search, Sort
-from directory.forms import ClinicSearchForm, QuickCheckboxes, QuickSelect
+from directory.forms import (
+    ClinicSearchForm,
+    QuickCheckboxes,
+    QuickInput,
+    QuickNumberInput,
+    QuickSelect,
+    QuickTextInput,
+)
 
 OPEN_CHOICES = [("evening", "Evenings (after 6pm)"), ("weekend", "Weekends")]
 # rating=4: "4 and up", as the rating is shown (to one decimal). Values in tenths as searched.
@@ -34,7 +41,7 @@ def is_yes(value):
     return value is True or (isinstance(value, str) and value.strip().lower() in YES)
 
 
-class TickBox(forms.CheckboxInput):
+class TickBox(QuickInput, forms.CheckboxInput):
     """A checkbox that hands its field the raw value, so that "banana" is an error rather
     than a tick (Django's CheckboxInput reads anything but "false" as ticked). Given an
     `option`, it stands for that one option of its field: ticked, it sends it
@@ -167,7 +174,9 @@ class PostcodeFilter(django_filters.Filter):
 
 
 class ClinicFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Keywords", method="filter_text", max_length=100)
+    q = django_filters.CharFilter(
+        label="Keywords", method="filter_text", max_length=100, widget=QuickTextInput
+    )
     treatment = OptionFilter(
         method="filter_treatment", empty_label="Any treatment", label="Treatment"
     )
@@ -179,10 +188,15 @@ class ClinicFilter(django_filters.FilterSet):
         method="filter_postcode",
         label="Postcode",
         help_text="A full postcode or a district, such as SW4.",
+        widget=QuickTextInput,
     )
     insurer = MultipleOptionFilter(method="filter_insurer", widget=QuickCheckboxes, label="Insurer")
     max_price = WholePoundsFilter(
-        method="filter_max_price", label="Maximum price (£)", min_value=1, max_value=1000
+        method="filter_max_price",
+        label="Maximum price (£)",
+        min_value=1,
+        max_value=1000,
+        widget=QuickNumberInput,
     )
     price_band = OptionFilter(method="filter_price_band", empty_label="Any price", label="Price")
     gender = django_filters.ChoiceFilter(
