@@ -38,6 +38,39 @@ from clinics.models import (
 from treatments.admin import PublishActionsMixin
 
 
+def set_or_not(title, set_label, unset_label):
+    """Django's filter for a field that is set or empty (`?verified_on__isempty=1`), in the
+    words of what it means: "By verification: Verified / Not yet verified", not "By verified
+    on: Not empty / Empty"."""
+
+    class SetOrNot(admin.EmptyFieldListFilter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+        def choices(self, changelist):
+            # Django's own choices (All, Empty, Not empty, each with its count when the
+            # admin shows counts), renamed.
+            words = [None, unset_label, set_label]
+            for choice, word in zip(super().choices(changelist), words, strict=True):
+                if word:
+                    count = str(choice["display"]).partition(" (")[2]
+                    choice["display"] = f"{word} ({count}" if count else word
+                yield choice
+
+    return SetOrNot
+
+
+BY_AREA_SET = set_or_not("area", "Has an area", "No area")
+BY_VERIFICATION = set_or_not("verification", "Verified", "Not yet verified")
+BY_HCPC_CHECK = set_or_not("HCPC check", "Checked on the register", "Not yet checked")
+BY_ACCEPTANCE = set_or_not("acceptance", "Accepted", "Not yet accepted")
+BY_HOME_CLINIC = set_or_not("home clinic", "Has one", "None yet")
+BY_ANSWER = set_or_not("answer", "Answered", "Not yet answered")
+BY_REPLY = set_or_not("clinic's reply", "Replied", "No reply yet")
+BY_USE = set_or_not("use", "Used", "Not used yet")
+
+
 class ListingFilter(admin.SimpleListFilter):
     """Where a published clinic stands in the search, as its details age unconfirmed."""
 
@@ -143,7 +176,7 @@ class AreaAdmin(SimpleHistoryAdmin):
 @admin.register(OutwardCode)
 class OutwardCodeAdmin(admin.ModelAdmin):
     list_display = ["code", "area", "latitude", "longitude"]
-    list_filter = [("area", admin.EmptyFieldListFilter)]
+    list_filter = [("area", BY_AREA_SET)]
     search_fields = ["code", "area__name"]
     list_select_related = ["area"]
     autocomplete_fields = ["area"]
@@ -228,7 +261,7 @@ class ClinicAdmin(PublishActionsMixin, SimpleHistoryAdmin):
         "offer_count",
     ]  # fmt: skip
     list_filter = [
-        "is_published", ("verified_on", admin.EmptyFieldListFilter), ListingFilter, StaffFilter,
+        "is_published", ("verified_on", BY_VERIFICATION), ListingFilter, StaffFilter,
         OverdueReportsFilter,
         "accepting_new_patients", "step_free_access", "home_visits", "video_consultations",
         "area__kind",
@@ -312,7 +345,7 @@ class PractitionerAdmin(PublishActionsMixin, SimpleHistoryAdmin):
         "is_csp_member", "gender", "is_published", "clinic_count",
     ]  # fmt: skip
     list_filter = [
-        "is_published", ("hcpc_checked_on", admin.EmptyFieldListFilter), "is_csp_member",
+        "is_published", ("hcpc_checked_on", BY_HCPC_CHECK), "is_csp_member",
         "gender", "clinics__area",
     ]  # fmt: skip
     search_fields = ["first_name", "last_name", "hcpc_number", "slug"]
@@ -399,7 +432,10 @@ class StaffMembershipAdmin(SimpleHistoryAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "clinic", "role", "invited_by", "created_at", "accepted_at"]
-    list_filter = ["role", ("accepted_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "role",
+        ("accepted_at", BY_ACCEPTANCE),
+    ]
     search_fields = ["email", "clinic__name"]
     list_select_related = ["clinic", "invited_by"]
     autocomplete_fields = ["clinic", "invited_by", "accepted_by"]
@@ -462,7 +498,10 @@ class ListingRequestAdmin(DecisionActionsMixin, admin.ModelAdmin):
     an admin settles disputes, and decides for practitioners with no home."""
 
     list_display = ["practitioner", "clinic", "home_clinic", "status", "created_at"]
-    list_filter = ["status", ("practitioner__home_clinic", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "status",
+        ("practitioner__home_clinic", BY_HOME_CLINIC),
+    ]
     search_fields = ["practitioner__last_name", "practitioner__hcpc_number", "clinic__name"]
     list_select_related = ["practitioner", "practitioner__home_clinic", "clinic"]
     autocomplete_fields = ["practitioner", "clinic", "requested_by"]
@@ -605,7 +644,7 @@ class EnquiryAdmin(admin.ModelAdmin):
     """Health data: listed without the message, opened only to read, never edited here."""
 
     list_display = ["clinic", "created_at", "read_at", "answered_at"]
-    list_filter = [WaitingFilter, ("answered_at", admin.EmptyFieldListFilter)]
+    list_filter = [WaitingFilter, ("answered_at", BY_ANSWER)]
     search_fields = ["email"]
     list_select_related = ["clinic"]
     date_hierarchy = "created_at"
@@ -698,7 +737,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
     form = ReviewDecisionForm
     list_display = ["clinic", "rating", "status", "author_name", "created_at", "has_reply"]
-    list_filter = ["status", ("replied_at", admin.EmptyFieldListFilter), "rating"]
+    list_filter = ["status", ("replied_at", BY_REPLY), "rating"]
     search_fields = ["clinic__name", "author_name"]
     list_select_related = ["clinic"]
     date_hierarchy = "created_at"
@@ -772,7 +811,7 @@ class ReviewInvitationAdmin(admin.ModelAdmin):
     in the clear, so none is shown."""
 
     list_display = ["clinic", "sent_at", "used_at", "from_an_enquiry_kept"]
-    list_filter = [("used_at", admin.EmptyFieldListFilter)]
+    list_filter = [("used_at", BY_USE)]
     search_fields = ["clinic__name"]
     list_select_related = ["clinic"]
     date_hierarchy = "sent_at"

@@ -592,6 +592,20 @@ def test_practitioners_filter_by_their_details_and_search_by_hcpc_number(admin_c
     assert listed("?q=okafor") == [unchecked.pk]
 
 
+def test_set_or_not_filters_say_what_they_mean(admin_client):
+    make_clinic(verified_on=datetime.date(2026, 1, 5))
+    make_clinic(verified_on=None)
+    page = admin_client.get(admin_url(Clinic, "changelist") + "?_facets=True")
+    verification = next(f for f in page.context["cl"].filter_specs if f.title == "verification")
+    choices = [choice["display"] for choice in verification.choices(page.context["cl"])]
+    assert choices == ["All", "Not yet verified (1)", "Verified (1)"]
+    assert "By verification" in page.content.decode()
+    verified = admin_client.get(admin_url(Clinic, "changelist") + "?verified_on__isempty=0")
+    assert [c.verified_on for c in verified.context["cl"].result_list] == [
+        datetime.date(2026, 1, 5)
+    ]
+
+
 def test_enquiries_are_listed_without_their_message_and_cannot_be_changed(admin_client):
     enquiry = _enquiry()
     listing = admin_client.get(admin_url(Enquiry, "changelist")).content.decode()
