@@ -2,6 +2,7 @@ from html import escape
 
 from django import forms
 from django.forms.utils import flatatt
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 # The search form is drawn on every search, the site's busiest page, so its widgets write
@@ -67,14 +68,14 @@ class QuickInput:
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        markup = f'<input type="{widget["type"]}" name="{escape(widget["name"])}"'
+        markup = f'<input type="{widget["type"]}" name="{conditional_escape(widget["name"])}"'
         if widget["value"] is not None:
-            markup += f' value="{escape(str(widget["value"]))}"'
+            markup += f' value="{conditional_escape(widget["value"])}"'
         for key, attr in widget["attrs"].items():
             if attr is True:
                 markup += f" {key}"
             elif attr is not False:
-                markup += f' {key}="{escape(str(attr))}"'
+                markup += f' {key}="{conditional_escape(attr)}"'
         return mark_safe(markup + ">")
 
 
