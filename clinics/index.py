@@ -66,9 +66,8 @@ from clinics.models import (
     PriceBand,
     RatingSummary,
     Review,
-    months_ago,
 )
-from treatments.models import Condition, Treatment, TreatmentCondition
+from treatments.models import Condition, Treatment, TreatmentCondition, months_ago
 
 # What a search can choose from and every listing is described by, loaded whole by
 # _load_reference(): a change to any of them rebuilds the index (clinics/signals.py).

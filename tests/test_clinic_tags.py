@@ -13,7 +13,7 @@ from clinics.templatetags.clinic_tags import (
     hours_today,
     initials,
     miles,
-    months_ago,
+    months_ago_phrase,
     next_available_phrase,
     next_opening_day,
     open_now,
@@ -50,9 +50,9 @@ def test_distances_have_one_decimal(distance, shown):
 
 def test_freshness_is_in_whole_months():
     today = timezone.localdate()
-    assert months_ago(today) == "this month"
-    assert months_ago(today - datetime.timedelta(days=400)) == "13 months ago"
-    assert months_ago(None) == "never"
+    assert months_ago_phrase(today) == "this month"
+    assert months_ago_phrase(today - datetime.timedelta(days=400)) == "13 months ago"
+    assert months_ago_phrase(None) == "never"
 
 
 def test_a_week_lists_every_day_with_split_intervals():

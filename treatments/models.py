@@ -480,7 +480,8 @@ class GuideRevisionQuerySet(models.QuerySet):
 class GuideRevision(models.Model):
     """A guide's whole text at one moment (introduction, sections in order, FAQs): either
     its draft, at most one, being edited; or a published version, numbered and kept as it
-    was. A draft's get_absolute_url is the site's preview (ABSOLUTE_URL_OVERRIDES)."""
+    was. Only a draft has a page, the site's preview of it (get_absolute_url, from
+    ABSOLUTE_URL_OVERRIDES); a published version is read in the admin's history."""
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(

@@ -48,7 +48,7 @@ def week_of(opening_hours):
 
 
 @register.filter
-def months_ago(date):
+def months_ago_phrase(date):
     """'this month', '1 month ago', '14 months ago'."""
     if not date:
         return "never"
