@@ -777,12 +777,10 @@ class Clinic(models.Model):
         return items
 
     def owner_emails(self):
-        return list(
-            self.memberships.owners().order_by("user__email").values_list("user__email", flat=True)
-        )
+        return self.memberships.owners().emails()
 
     def staff_emails(self):
-        return list(self.memberships.order_by("user__email").values_list("user__email", flat=True))
+        return self.memberships.emails()
 
     def export_data(self):
         """All of this clinic's own data as plain JSON-ready values, for the clinic to keep."""
@@ -813,9 +811,7 @@ class Clinic(models.Model):
                     "duration_minutes": o.duration_minutes,
                     "price_confirmed_on": _jsonable(o.price_confirmed_on),
                 }
-                for o in self.offers.select_related("treatment").order_by(
-                    "treatment__name", "session_type"
-                )
+                for o in self.offers.by_treatment()
             ],
             "practitioners": [
                 {
@@ -1088,6 +1084,13 @@ def session_rank():
     return Case(*[When(session_type=value, then=Value(i)) for i, value in enumerate(SESSION_ORDER)])
 
 
+class OfferQuerySet(models.QuerySet):
+    def by_treatment(self):
+        """With their treatments, by treatment name then session type: as the portal's price
+        table and the clinic's export list them."""
+        return self.select_related("treatment").order_by("treatment__name", "session_type")
+
+
 class Offer(models.Model):
     """A clinic's price for a treatment in one kind of session."""
 
@@ -1108,6 +1111,8 @@ class Offer(models.Model):
     price_confirmed_on = models.DateField(null=True, blank=True)
 
     history = HistoricalRecords()
+
+    objects = OfferQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -1218,6 +1223,12 @@ class ClinicPhoto(models.Model):
 class StaffMembershipQuerySet(models.QuerySet):
     def owners(self):
         return self.filter(role=StaffMembership.Role.OWNER)
+
+    def by_email(self):
+        return self.select_related("user").order_by("user__email")
+
+    def emails(self):
+        return list(self.order_by("user__email").values_list("user__email", flat=True))
 
 
 class StaffRole(models.TextChoices):

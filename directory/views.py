@@ -97,9 +97,7 @@ def _guide_page(request, guide, text=None, preview=None):
         "review": review,
         "conditions": TreatmentCondition.objects.filter(
             treatment=treatment, condition__is_published=True
-        )
-        .select_related("condition")
-        .order_by("order", "condition__name"),
+        ).with_conditions(),
         "related": treatment.related.published(),
         **figures.guide_figures(listings_index(), treatment),
     }
@@ -208,9 +206,7 @@ def condition_detail(request, slug):
             "landing_condition": condition,
             "condition_links": TreatmentCondition.objects.filter(
                 condition=condition, treatment__is_published=True
-            )
-            .select_related("treatment")
-            .order_by("order", "treatment__name"),
+            ).with_treatments(),
         }
 
     return _search_page(request, fixed={"condition": slug}, context=landing)

@@ -77,6 +77,16 @@ class Condition(models.Model):
         return self.name
 
 
+class TreatmentConditionQuerySet(models.QuerySet):
+    def with_conditions(self):
+        """In a guide's order (the admin's `order`, then the condition's name)."""
+        return self.select_related("condition").order_by("order", "condition__name")
+
+    def with_treatments(self):
+        """In a condition page's order (the admin's `order`, then the treatment's name)."""
+        return self.select_related("treatment").order_by("order", "treatment__name")
+
+
 class TreatmentCondition(models.Model):
     """A treatment used for a condition, and the muscles or structures it works on there."""
 
@@ -91,6 +101,8 @@ class TreatmentCondition(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
+
+    objects = TreatmentConditionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "treatment for a condition"

@@ -194,9 +194,7 @@ def edit_offers(request, slug):
     formset = OfferFormSet(
         request.POST or None,
         instance=membership.clinic,
-        queryset=Offer.objects.filter(clinic=membership.clinic)
-        .select_related("treatment")
-        .order_by("treatment__name", "session_type"),
+        queryset=Offer.objects.filter(clinic=membership.clinic).by_treatment(),
     )
     if _saved(request, membership, formset, "Changed the prices", "Treatments and prices saved."):
         return redirect("portal:dashboard", slug)
@@ -440,7 +438,7 @@ def team(request, slug):
         "portal/team.html",
         membership,
         form=form,
-        members=clinic.memberships.select_related("user").order_by("user__email"),
+        members=clinic.memberships.by_email(),
         invitations=clinic.invitations.filter(accepted_at=None),
         claims=clinic.claims.filter(status=Decision.PENDING).select_related("user"),
         decision_form=DecisionForm(),

@@ -32,9 +32,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{guide} has no draft.")
             text = revision.as_text()
         review = guide.latest_review()
-        links = guide.treatment.treatmentcondition_set.select_related("condition").order_by(
-            "order", "condition__name"
-        )
+        links = guide.treatment.treatmentcondition_set.with_conditions()
         source = GuideSource(
             slug=guide.treatment.slug,
             name=guide.treatment.name,
